@@ -1,0 +1,3 @@
+module github.com/transmute-go/transmute
+
+go 1.26
