@@ -1,0 +1,444 @@
+package core
+
+import (
+	"context"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+)
+
+// HookSet is an immutable, ordered group of hooks with their optional
+// interfaces ([Validator], [StepObserver], [BatchObserver]) resolved once.
+// It is the one dispatch of the project: the [Manager] runs its hooks
+// through a HookSet, and so does a composite hook, so both give the same
+// guarantees:
+//
+//   - BeforeMigrate, BeforeStep and BeforeBatch run in order, each getting
+//     the ctx the previous one returned;
+//   - AfterMigrate, OnError, AfterStep and AfterBatch run in reverse order
+//     (onion), each with the ctx that its own Before returned;
+//   - every hook whose Before ran gets exactly one After or OnError;
+//   - a panicking hook is recovered and reported to the panic handler, and
+//     the others still run (unless [StrictHooks] re-panics, for tests).
+//
+// A nil *HookSet is an empty set.
+type HookSet struct {
+	entries    []hookEntry
+	validators []int
+	steppers   []int
+	batchers   []int
+	onPanic    func(error)
+	strict     bool
+}
+
+type hookEntry struct {
+	h Hook
+	v Validator
+	s StepObserver
+	b BatchObserver
+}
+
+// HookSetOption configures a [HookSet]. Options are created by
+// [OnHookPanic] and [StrictHooks]; a nil option is ignored.
+type HookSetOption interface{ applyHookSet(*HookSet) }
+
+type hookSetOptionFunc func(*HookSet)
+
+func (f hookSetOptionFunc) applyHookSet(s *HookSet) { f(s) }
+
+// OnHookPanic sets the function that receives a *[HookPanicError] when a
+// hook panics. The default logs it with log/slog at Error level.
+func OnHookPanic(handler func(error)) HookSetOption {
+	return hookSetOptionFunc(func(s *HookSet) { s.onPanic = handler })
+}
+
+// StrictHooks makes a panicking hook panic again after it is reported, so
+// that tests see it.
+func StrictHooks() HookSetOption {
+	return hookSetOptionFunc(func(s *HookSet) { s.strict = true })
+}
+
+// NewHookSet returns a set of the given hooks, in order; nil hooks are
+// skipped.
+func NewHookSet(hooks []Hook, opts ...HookSetOption) *HookSet {
+	s := &HookSet{}
+	for _, o := range opts {
+		if o != nil {
+			o.applyHookSet(s)
+		}
+	}
+	s.entries = make([]hookEntry, 0, len(hooks))
+	for _, h := range hooks {
+		s.add(h)
+	}
+	return s
+}
+
+func (s *HookSet) add(h Hook) {
+	if h == nil {
+		return
+	}
+	e := hookEntry{h: h}
+	i := len(s.entries)
+	if v, ok := h.(Validator); ok {
+		e.v = v
+		s.validators = append(s.validators, i)
+	}
+	if so, ok := h.(StepObserver); ok {
+		e.s = so
+		s.steppers = append(s.steppers, i)
+	}
+	if b, ok := h.(BatchObserver); ok {
+		e.b = b
+		s.batchers = append(s.batchers, i)
+	}
+	s.entries = append(s.entries, e)
+}
+
+// options returns the options of s, for building a derived set.
+func (s *HookSet) derive(hooks []Hook) *HookSet {
+	n := &HookSet{onPanic: s.onPanic, strict: s.strict, entries: make([]hookEntry, 0, len(hooks))}
+	for _, h := range hooks {
+		n.add(h)
+	}
+	return n
+}
+
+// Len returns the number of hooks.
+func (s *HookSet) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.entries)
+}
+
+// Hooks returns the hooks in order, in a new slice.
+func (s *HookSet) Hooks() []Hook {
+	if s == nil {
+		return nil
+	}
+	out := make([]Hook, len(s.entries))
+	for i, e := range s.entries {
+		out[i] = e.h
+	}
+	return out
+}
+
+// HasStepObservers reports whether any hook implements [StepObserver].
+func (s *HookSet) HasStepObservers() bool { return s != nil && len(s.steppers) > 0 }
+
+// HasBatchObservers reports whether any hook implements [BatchObserver].
+func (s *HookSet) HasBatchObservers() bool { return s != nil && len(s.batchers) > 0 }
+
+// HasValidators reports whether any hook implements [Validator].
+func (s *HookSet) HasValidators() bool { return s != nil && len(s.validators) > 0 }
+
+// With returns a new set with hooks appended; s is unchanged.
+func (s *HookSet) With(hooks ...Hook) *HookSet {
+	if s == nil {
+		return NewHookSet(hooks)
+	}
+	return s.derive(append(s.Hooks(), hooks...))
+}
+
+// Without returns a new set without the first occurrence of h, and
+// whether h was found; s is unchanged. Hooks are compared with ==, so a
+// hook that is not comparable (a func or map type) cannot be removed.
+func (s *HookSet) Without(h Hook) (*HookSet, bool) {
+	hooks := s.Hooks()
+	for i, x := range hooks {
+		if sameHook(x, h) {
+			return s.derive(slices.Delete(hooks, i, i+1)), true
+		}
+	}
+	return s, false
+}
+
+func sameHook(a, b Hook) (same bool) {
+	defer func() {
+		if recover() != nil {
+			same = false
+		}
+	}()
+	return a == b
+}
+
+func (s *HookSet) report(h Hook, method string, v any) {
+	err := &HookPanicError{Hook: h, Method: method, Value: v, Stack: debug.Stack()}
+	if s.onPanic != nil {
+		s.onPanic(err)
+	} else {
+		slog.Error("transmute: hook panicked", "hook", slogType{h}, "method", method, "panic", v)
+	}
+	if s.strict {
+		panic(err)
+	}
+}
+
+type slogType struct{ h Hook }
+
+func (t slogType) LogValue() slog.Value { return slog.StringValue(typeName(t.h)) }
+
+// ctxFrame holds the ctx each hook's Before returned. Small groups need no
+// allocation (and no pointer into the frame itself, so a frame on the
+// caller's stack stays there).
+type ctxFrame struct {
+	buf  [4]context.Context
+	more []context.Context
+}
+
+func (f *ctxFrame) init(n int) {
+	f.more = nil
+	if n > len(f.buf) {
+		f.more = make([]context.Context, n-len(f.buf))
+	}
+}
+
+func (f *ctxFrame) set(i int, ctx context.Context) {
+	if i < len(f.buf) {
+		f.buf[i] = ctx
+	} else {
+		f.more[i-len(f.buf)] = ctx
+	}
+}
+
+func (f *ctxFrame) get(i int) context.Context {
+	if i < len(f.buf) {
+		return f.buf[i]
+	}
+	return f.more[i-len(f.buf)]
+}
+
+// Invocation is the state of one migration's dispatch: the ctx that each
+// hook's BeforeMigrate returned. It is created by [HookSet.BeforeMigrate]
+// and must be finished with exactly one call of AfterMigrate or OnError.
+// An Invocation is used by one goroutine; the zero value is not useful.
+type Invocation struct {
+	set *HookSet
+	ran int
+	f   ctxFrame
+}
+
+// BeforeMigrate calls every hook's BeforeMigrate in order, chaining the
+// ctx, records the ctx each returned in inv, and returns the last ctx.
+func (s *HookSet) BeforeMigrate(ctx context.Context, e Event, inv *Invocation) context.Context {
+	inv.set = s
+	inv.ran = 0
+	if s.Len() == 0 {
+		return ctx
+	}
+	inv.f.init(len(s.entries))
+	for i := range s.entries {
+		ctx = s.callBefore(i, ctx, e)
+		inv.f.set(i, ctx)
+		inv.ran = i + 1
+	}
+	return ctx
+}
+
+func (s *HookSet) callBefore(i int, ctx context.Context, e Event) (out context.Context) {
+	h := s.entries[i].h
+	out = ctx
+	defer func() {
+		if r := recover(); r != nil {
+			out = ctx
+			s.report(h, "BeforeMigrate", r)
+		}
+	}()
+	if c := h.BeforeMigrate(ctx, e); c != nil {
+		out = c
+	}
+	return out
+}
+
+// Validate runs the validators in order with each one's own ctx and
+// returns the first error, wrapped so that it matches [ErrValidation]. A
+// panicking validator is reported and does not fail the migration.
+func (inv *Invocation) Validate(e Event, migrated Record) error {
+	s := inv.set
+	if s == nil {
+		return nil
+	}
+	for _, i := range s.validators {
+		if i >= inv.ran {
+			break
+		}
+		if err := s.callValidate(i, inv.f.get(i), e, migrated); err != nil {
+			return &ValidationError{Model: e.Model, Version: e.To, Reason: "rejected by " + typeName(s.entries[i].h), Err: err}
+		}
+	}
+	return nil
+}
+
+func (s *HookSet) callValidate(i int, ctx context.Context, e Event, migrated Record) (err error) {
+	ent := s.entries[i]
+	defer func() {
+		if r := recover(); r != nil {
+			err = nil
+			s.report(ent.h, "ValidateMigration", r)
+		}
+	}()
+	return ent.v.ValidateMigration(ctx, e, migrated)
+}
+
+// AfterMigrate calls AfterMigrate of every hook whose Before ran, in
+// reverse order, each with its own ctx.
+func (inv *Invocation) AfterMigrate(e Event, migrated Record) {
+	s := inv.set
+	for i := inv.ran - 1; i >= 0; i-- {
+		s.callAfter(i, inv.f.get(i), e, migrated)
+	}
+	inv.ran = 0
+}
+
+func (s *HookSet) callAfter(i int, ctx context.Context, e Event, migrated Record) {
+	h := s.entries[i].h
+	defer func() {
+		if r := recover(); r != nil {
+			s.report(h, "AfterMigrate", r)
+		}
+	}()
+	h.AfterMigrate(ctx, e, migrated)
+}
+
+// OnError calls OnError of every hook whose Before ran, in reverse order,
+// each with its own ctx.
+func (inv *Invocation) OnError(e Event, err error) {
+	s := inv.set
+	for i := inv.ran - 1; i >= 0; i-- {
+		s.callError(i, inv.f.get(i), e, err)
+	}
+	inv.ran = 0
+}
+
+func (s *HookSet) callError(i int, ctx context.Context, e Event, err error) {
+	h := s.entries[i].h
+	defer func() {
+		if r := recover(); r != nil {
+			s.report(h, "OnError", r)
+		}
+	}()
+	h.OnError(ctx, e, err)
+}
+
+// StepInvocation is the state of one step's dispatch to the step
+// observers, finished by exactly one AfterStep.
+type StepInvocation struct {
+	set *HookSet
+	ran int
+	f   ctxFrame
+}
+
+// BeforeStep calls BeforeStep of every [StepObserver] in order, chaining
+// ctx (normally the ctx that BeforeMigrate returned), and returns the ctx
+// the step's function should run under.
+func (inv *Invocation) BeforeStep(ctx context.Context, e Event, st Step, si *StepInvocation) context.Context {
+	s := inv.set
+	si.set = s
+	si.ran = 0
+	if !s.HasStepObservers() {
+		return ctx
+	}
+	si.f.init(len(s.steppers))
+	for j, i := range s.steppers {
+		ctx = s.callBeforeStep(i, ctx, e, st)
+		si.f.set(j, ctx)
+		si.ran = j + 1
+	}
+	return ctx
+}
+
+func (s *HookSet) callBeforeStep(i int, ctx context.Context, e Event, st Step) (out context.Context) {
+	ent := s.entries[i]
+	out = ctx
+	defer func() {
+		if r := recover(); r != nil {
+			out = ctx
+			s.report(ent.h, "BeforeStep", r)
+		}
+	}()
+	if c := ent.s.BeforeStep(ctx, e, st); c != nil {
+		out = c
+	}
+	return out
+}
+
+// AfterStep calls AfterStep of every observer whose BeforeStep ran, in
+// reverse order, each with its own ctx.
+func (si *StepInvocation) AfterStep(e Event, st Step, err error) {
+	s := si.set
+	for j := si.ran - 1; j >= 0; j-- {
+		s.callAfterStep(s.steppers[j], si.f.get(j), e, st, err)
+	}
+	si.ran = 0
+}
+
+func (s *HookSet) callAfterStep(i int, ctx context.Context, e Event, st Step, err error) {
+	ent := s.entries[i]
+	defer func() {
+		if r := recover(); r != nil {
+			s.report(ent.h, "AfterStep", r)
+		}
+	}()
+	ent.s.AfterStep(ctx, e, st, err)
+}
+
+// BatchInvocation is the state of one batch's dispatch to the batch
+// observers, finished by exactly one AfterBatch.
+type BatchInvocation struct {
+	set *HookSet
+	ran int
+	f   ctxFrame
+}
+
+// BeforeBatch calls BeforeBatch of every [BatchObserver] in order,
+// chaining ctx, and returns the ctx the batch's items should run under.
+func (s *HookSet) BeforeBatch(ctx context.Context, b Batch, bi *BatchInvocation) context.Context {
+	bi.set = s
+	bi.ran = 0
+	if !s.HasBatchObservers() {
+		return ctx
+	}
+	bi.f.init(len(s.batchers))
+	for j, i := range s.batchers {
+		ctx = s.callBeforeBatch(i, ctx, b)
+		bi.f.set(j, ctx)
+		bi.ran = j + 1
+	}
+	return ctx
+}
+
+func (s *HookSet) callBeforeBatch(i int, ctx context.Context, b Batch) (out context.Context) {
+	ent := s.entries[i]
+	out = ctx
+	defer func() {
+		if r := recover(); r != nil {
+			out = ctx
+			s.report(ent.h, "BeforeBatch", r)
+		}
+	}()
+	if c := ent.b.BeforeBatch(ctx, b); c != nil {
+		out = c
+	}
+	return out
+}
+
+// AfterBatch calls AfterBatch of every observer whose BeforeBatch ran, in
+// reverse order, each with its own ctx.
+func (bi *BatchInvocation) AfterBatch(b Batch, err error) {
+	s := bi.set
+	for j := bi.ran - 1; j >= 0; j-- {
+		s.callAfterBatch(s.batchers[j], bi.f.get(j), b, err)
+	}
+	bi.ran = 0
+}
+
+func (s *HookSet) callAfterBatch(i int, ctx context.Context, b Batch, err error) {
+	ent := s.entries[i]
+	defer func() {
+		if r := recover(); r != nil {
+			s.report(ent.h, "AfterBatch", r)
+		}
+	}()
+	ent.b.AfterBatch(ctx, b, err)
+}

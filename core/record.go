@@ -1,0 +1,134 @@
+package core
+
+import (
+	"encoding/json"
+	"iter"
+	"maps"
+	"slices"
+)
+
+// Record is a read-only view of a [Data] map, as hooks receive it. A nested
+// map comes back as a Record and a nested []any (or []map[string]any) as a
+// [List], so nothing reached through the view can change the data. Use
+// [Record.Clone] for a private, mutable deep copy. The zero Record is empty.
+type Record struct {
+	m Data
+}
+
+// NewRecord returns a read-only view of d. It does not copy d: the view
+// sees later changes the owner makes.
+func NewRecord(d Data) Record { return Record{m: d} }
+
+// Get returns the value of key and whether it is present. Maps and slices
+// come back as read-only views.
+func (r Record) Get(key string) (any, bool) {
+	v, ok := r.m[key]
+	return view(v), ok
+}
+
+// Value returns the value of key, or nil when it is absent.
+func (r Record) Value(key string) any { return view(r.m[key]) }
+
+// Has reports whether key is present (even with a nil value).
+func (r Record) Has(key string) bool {
+	_, ok := r.m[key]
+	return ok
+}
+
+// Len returns the number of keys.
+func (r Record) Len() int { return len(r.m) }
+
+// IsNil reports whether the view has no underlying map at all.
+func (r Record) IsNil() bool { return r.m == nil }
+
+// Keys returns the keys, sorted.
+func (r Record) Keys() []string { return slices.Sorted(maps.Keys(r.m)) }
+
+// All iterates over the keys in sorted order with their (viewed) values.
+func (r Record) All() iter.Seq2[string, any] {
+	return func(yield func(string, any) bool) {
+		for _, k := range r.Keys() {
+			if !yield(k, view(r.m[k])) {
+				return
+			}
+		}
+	}
+}
+
+// Clone returns a deep copy of the data, which the caller owns.
+func (r Record) Clone() Data {
+	if r.m == nil {
+		return nil
+	}
+	return DeepCopy(r.m)
+}
+
+// MarshalJSON encodes the underlying data.
+func (r Record) MarshalJSON() ([]byte, error) { return json.Marshal(r.m) }
+
+// List is a read-only view of a slice inside a [Record].
+type List struct {
+	s []any
+	m []map[string]any
+}
+
+// Len returns the number of elements.
+func (l List) Len() int {
+	if l.m != nil {
+		return len(l.m)
+	}
+	return len(l.s)
+}
+
+// At returns element i as a read-only view. It panics if i is out of range,
+// like a slice index.
+func (l List) At(i int) any {
+	if l.m != nil {
+		return Record{m: l.m[i]}
+	}
+	return view(l.s[i])
+}
+
+// All iterates over the elements in order.
+func (l List) All() iter.Seq2[int, any] {
+	return func(yield func(int, any) bool) {
+		for i := range l.Len() {
+			if !yield(i, l.At(i)) {
+				return
+			}
+		}
+	}
+}
+
+// Clone returns a deep copy of the elements, which the caller owns.
+func (l List) Clone() []any {
+	out := make([]any, l.Len())
+	for i := range out {
+		if l.m != nil {
+			out[i] = DeepCopy(l.m[i])
+		} else {
+			out[i] = deepCopyValue(l.s[i])
+		}
+	}
+	return out
+}
+
+// MarshalJSON encodes the underlying slice.
+func (l List) MarshalJSON() ([]byte, error) {
+	if l.m != nil {
+		return json.Marshal(l.m)
+	}
+	return json.Marshal(l.s)
+}
+
+func view(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return Record{m: x}
+	case []any:
+		return List{s: x}
+	case []map[string]any:
+		return List{m: x}
+	}
+	return v
+}

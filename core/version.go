@@ -1,0 +1,116 @@
+package core
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Version is a semantic version MAJOR.MINOR.PATCH of a model.
+type Version struct {
+	Major, Minor, Patch int
+}
+
+// maxVersionPart bounds each numeric part so that parsing never overflows.
+const maxVersionPart = 1<<31 - 1
+
+// ParseVersion parses a strict MAJOR.MINOR.PATCH string: ASCII digits only,
+// no sign, no spaces, no "v" prefix, no pre-release or build suffix, and no
+// leading zeros (other than "0" itself). A bad string gives a *VersionError
+// that matches [ErrInvalidVersion].
+func ParseVersion(s string) (Version, error) {
+	var parts [3]int
+	p, n, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits == 1 && n == 0 {
+				return Version{}, &VersionError{Input: s, Reason: "leading zero"}
+			}
+			n = n*10 + int(c-'0')
+			digits++
+			if n > maxVersionPart {
+				return Version{}, &VersionError{Input: s, Reason: "number too large"}
+			}
+		case c == '.':
+			if digits == 0 {
+				return Version{}, &VersionError{Input: s, Reason: "empty part"}
+			}
+			if p == 2 {
+				return Version{}, &VersionError{Input: s, Reason: "want MAJOR.MINOR.PATCH"}
+			}
+			parts[p] = n
+			p, n, digits = p+1, 0, 0
+		default:
+			return Version{}, &VersionError{Input: s, Reason: fmt.Sprintf("unexpected character %q", rune(c))}
+		}
+	}
+	if p != 2 || digits == 0 {
+		return Version{}, &VersionError{Input: s, Reason: "want MAJOR.MINOR.PATCH"}
+	}
+	parts[2] = n
+	return Version{parts[0], parts[1], parts[2]}, nil
+}
+
+// MustParseVersion is like [ParseVersion] but panics on a bad string. It is
+// meant for constants in tests and package-level variables.
+func MustParseVersion(s string) Version {
+	v, err := ParseVersion(s)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// String returns the version as MAJOR.MINOR.PATCH.
+func (v Version) String() string {
+	b := make([]byte, 0, 16)
+	return string(v.AppendText(b))
+}
+
+// AppendText appends the MAJOR.MINOR.PATCH form of v to b.
+func (v Version) AppendText(b []byte) []byte {
+	b = strconv.AppendInt(b, int64(v.Major), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(v.Minor), 10)
+	b = append(b, '.')
+	return strconv.AppendInt(b, int64(v.Patch), 10)
+}
+
+// MarshalText implements [encoding.TextMarshaler].
+func (v Version) MarshalText() ([]byte, error) { return v.AppendText(nil), nil }
+
+// UnmarshalText implements [encoding.TextUnmarshaler] with [ParseVersion].
+func (v *Version) UnmarshalText(b []byte) error {
+	p, err := ParseVersion(string(b))
+	if err != nil {
+		return err
+	}
+	*v = p
+	return nil
+}
+
+// Compare returns -1, 0 or +1 as v is lower than, equal to or higher than o.
+func (v Version) Compare(o Version) int {
+	switch {
+	case v.Major != o.Major:
+		return cmpInt(v.Major, o.Major)
+	case v.Minor != o.Minor:
+		return cmpInt(v.Minor, o.Minor)
+	default:
+		return cmpInt(v.Patch, o.Patch)
+	}
+}
+
+// Less reports whether v is lower than o.
+func (v Version) Less(o Version) bool { return v.Compare(o) < 0 }
+
+// IsZero reports whether v is 0.0.0.
+func (v Version) IsZero() bool { return v == Version{} }
+
+func cmpInt(a, b int) int {
+	if a < b {
+		return -1
+	}
+	return 1
+}
