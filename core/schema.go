@@ -200,7 +200,9 @@ func (c *compiler) build(t reflect.Type) checkFunc {
 		return func(v any) *problem { return checkList(v, elem, elemNullable) }
 	case reflect.Map:
 		if t.Key().Kind() != reflect.String && !reflect.PointerTo(t.Key()).Implements(textUnmarshaler) {
-			return func(v any) *problem { return &problem{reason: "map key type " + t.Key().String() + " has no JSON form"} }
+			return func(v any) *problem {
+				return &problem{reason: "map key type " + t.Key().String() + " has no JSON form"}
+			}
 		}
 		elem := c.check(t.Elem())
 		return func(v any) *problem {
