@@ -43,3 +43,36 @@ work:
 
 tidy:
 	@set -e; for m in $(MODULES); do (cd $$m && go mod tidy); done
+
+# Jaeger v2, pinned as a Go tool in tools/go.mod, for the integration tests.
+JAEGER_BIN := bin/jaeger
+JAEGER_PKG := github.com/jaegertracing/jaeger/cmd/jaeger
+# Extra flags for the integration go test, e.g. INTEGRATION_FLAGS=-p=1 when a
+# test stops Jaeger (scripts/jaeger.sh stop/restart) while others use it.
+INTEGRATION_FLAGS ?=
+
+## jaeger: build the pinned Jaeger into bin/jaeger (skipped while newer than tools/go.mod and tools/go.sum)
+jaeger:
+	@set -euo pipefail; \
+	if [ -x $(JAEGER_BIN) ] && [ $(JAEGER_BIN) -nt tools/go.sum ] && [ $(JAEGER_BIN) -nt tools/go.mod ]; then \
+		echo "jaeger: $(JAEGER_BIN) is up to date"; exit 0; \
+	fi; \
+	echo "jaeger: building $(JAEGER_PKG) from tools/go.mod into $(JAEGER_BIN) (the first build takes a few minutes)"; \
+	mkdir -p $(dir $(JAEGER_BIN)); \
+	(cd tools && go build -o ../$(JAEGER_BIN).tmp $(JAEGER_PKG)); \
+	mv -f $(JAEGER_BIN).tmp $(JAEGER_BIN)
+
+## integration: start Jaeger (scripts/jaeger.sh), run the examples module's integration tests, always stop Jaeger
+integration: jaeger
+	@set -euo pipefail; \
+	export TRANSMUTE_ROOT="$(CURDIR)"; \
+	trap '"$(CURDIR)/scripts/jaeger.sh" stop || true' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	"$(CURDIR)/scripts/jaeger.sh" start; \
+	set -a; . "$(CURDIR)/tmp/jaeger.env"; set +a; \
+	echo "integration: TRANSMUTE_ROOT=$$TRANSMUTE_ROOT JAEGER_OTLP_GRPC=$$JAEGER_OTLP_GRPC JAEGER_QUERY_URL=$$JAEGER_QUERY_URL"; \
+	if [ -f examples/go.mod ]; then \
+		cd examples && go test -race -count=1 -tags integration $(INTEGRATION_FLAGS) ./...; \
+	else \
+		echo "integration: examples/go.mod does not exist yet: no integration tests to run (Jaeger started and answered on both ports)"; \
+	fi
