@@ -12,7 +12,7 @@ BENCHCOUNT ?= 1
 all: lint test
 
 ## test: go vet and go test -race for every module (plus lint and the docs check)
-test: lint
+test: lint docs-check
 	@set -e; for m in $(MODULES); do \
 		echo "== $$m"; \
 		(cd $$m && go vet ./... && go test -race -count=1 ./...); \
@@ -25,6 +25,10 @@ vet:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## docs-check: every Go block in README.md and docs/ must match the compiled source it names
+docs-check:
+	go run ./internal/docscheck
 
 ## bench: every benchmark of every module, with allocations
 bench:
