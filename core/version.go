@@ -1,8 +1,10 @@
 package core
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Version is a semantic version MAJOR.MINOR.PATCH of a model.
@@ -27,11 +29,11 @@ func ParseVersion(s string) (Version, error) {
 			if digits == 1 && n == 0 {
 				return Version{}, &VersionError{Input: s, Reason: "leading zero"}
 			}
-			n = n*10 + int(c-'0')
-			digits++
-			if n > maxVersionPart {
+			if n > (maxVersionPart-int(c-'0'))/10 {
 				return Version{}, &VersionError{Input: s, Reason: "number too large"}
 			}
+			n = n*10 + int(c-'0')
+			digits++
 		case c == '.':
 			if digits == 0 {
 				return Version{}, &VersionError{Input: s, Reason: "empty part"}
@@ -42,7 +44,8 @@ func ParseVersion(s string) (Version, error) {
 			parts[p] = n
 			p, n, digits = p+1, 0, 0
 		default:
-			return Version{}, &VersionError{Input: s, Reason: fmt.Sprintf("unexpected character %q", rune(c))}
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return Version{}, &VersionError{Input: s, Reason: fmt.Sprintf("unexpected character %q", r)}
 		}
 	}
 	if p != 2 || digits == 0 {
@@ -92,14 +95,13 @@ func (v *Version) UnmarshalText(b []byte) error {
 
 // Compare returns -1, 0 or +1 as v is lower than, equal to or higher than o.
 func (v Version) Compare(o Version) int {
-	switch {
-	case v.Major != o.Major:
-		return cmpInt(v.Major, o.Major)
-	case v.Minor != o.Minor:
-		return cmpInt(v.Minor, o.Minor)
-	default:
-		return cmpInt(v.Patch, o.Patch)
+	if c := cmp.Compare(v.Major, o.Major); c != 0 {
+		return c
 	}
+	if c := cmp.Compare(v.Minor, o.Minor); c != 0 {
+		return c
+	}
+	return cmp.Compare(v.Patch, o.Patch)
 }
 
 // Less reports whether v is lower than o.
@@ -107,10 +109,3 @@ func (v Version) Less(o Version) bool { return v.Compare(o) < 0 }
 
 // IsZero reports whether v is 0.0.0.
 func (v Version) IsZero() bool { return v == Version{} }
-
-func cmpInt(a, b int) int {
-	if a < b {
-		return -1
-	}
-	return 1
-}
