@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"runtime/debug"
@@ -331,10 +332,17 @@ func (r *registry) validateNested(mv *modelVersion, d Data) error {
 			if !ok || xm == nil {
 				return nil // the kind check has run already
 			}
-			if err := r.validate(model, ver, xm); err != nil {
-				return &ValidationError{Model: mv.model, Version: mv.version, Field: path, Err: err}
+			err := r.validate(model, ver, xm)
+			if err == nil {
+				return nil
 			}
-			return nil
+			// A field of the nested record: name it from the parent.
+			var inner *ValidationError
+			if errors.As(err, &inner) && inner.Err == nil {
+				p := &problem{field: inner.Field, reason: inner.Reason}
+				return mv.problem(p.prefix(path))
+			}
+			return &ValidationError{Model: mv.model, Version: mv.version, Field: path, Err: err}
 		}
 		switch x := d[f.name].(type) {
 		case []any:

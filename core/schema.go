@@ -1,12 +1,14 @@
 package core
 
 import (
+	"cmp"
 	"context"
 	"encoding"
 	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -373,8 +375,10 @@ func nullable(t reflect.Type) bool {
 
 // structFields compiles the JSON fields of a struct type the way
 // encoding/json sees them: json tags, "-" skipped, unexported fields
-// skipped, embedded structs flattened (the shallowest field of a name
-// wins, a tagged one over an untagged one at the same depth).
+// skipped, embedded structs flattened. Of several fields with the same
+// name, the shallowest wins, a tagged one over an untagged one at the same
+// depth; two at the same depth that are both tagged or both untagged
+// cancel each other out (encoding/json ignores such a name).
 func (c *compiler) structFields(t reflect.Type) ([]field, error) {
 	type cand struct {
 		f      field
@@ -382,7 +386,7 @@ func (c *compiler) structFields(t reflect.Type) ([]field, error) {
 		tagged bool
 	}
 	var order []string
-	best := map[string]cand{}
+	cands := map[string][]cand{}
 	var walk func(t reflect.Type, depth int, visiting map[reflect.Type]bool) error
 	walk = func(t reflect.Type, depth int, visiting map[reflect.Type]bool) error {
 		if visiting[t] {
@@ -398,19 +402,21 @@ func (c *compiler) structFields(t reflect.Type) ([]field, error) {
 			}
 			name, opts, _ := strings.Cut(tag, ",")
 			ft := sf.Type
-			if sf.Anonymous && name == "" {
+			if sf.Anonymous {
 				et := ft
 				if et.Kind() == reflect.Pointer {
 					et = et.Elem()
 				}
-				if et.Kind() == reflect.Struct {
+				if !sf.IsExported() && et.Kind() != reflect.Struct {
+					continue
+				}
+				if name == "" && et.Kind() == reflect.Struct {
 					if err := walk(et, depth+1, visiting); err != nil {
 						return err
 					}
 					continue
 				}
-			}
-			if !sf.IsExported() {
+			} else if !sf.IsExported() {
 				continue
 			}
 			tagged := name != ""
@@ -421,13 +427,10 @@ func (c *compiler) structFields(t reflect.Type) ([]field, error) {
 			if err != nil {
 				return err
 			}
-			old, seen := best[name]
-			if !seen {
+			if _, seen := cands[name]; !seen {
 				order = append(order, name)
 			}
-			if !seen || depth < old.depth || depth == old.depth && tagged && !old.tagged {
-				best[name] = cand{f: f, depth: depth, tagged: tagged}
-			}
+			cands[name] = append(cands[name], cand{f: f, depth: depth, tagged: tagged})
 		}
 		return nil
 	}
@@ -436,7 +439,23 @@ func (c *compiler) structFields(t reflect.Type) ([]field, error) {
 	}
 	out := make([]field, 0, len(order))
 	for _, n := range order {
-		out = append(out, best[n].f)
+		cs := cands[n]
+		slices.SortStableFunc(cs, func(a, b cand) int {
+			if a.depth != b.depth {
+				return cmp.Compare(a.depth, b.depth)
+			}
+			switch {
+			case a.tagged == b.tagged:
+				return 0
+			case a.tagged:
+				return -1
+			}
+			return 1
+		})
+		if len(cs) > 1 && cs[0].depth == cs[1].depth && cs[0].tagged == cs[1].tagged {
+			continue // ambiguous: encoding/json ignores the name
+		}
+		out = append(out, cs[0].f)
 	}
 	return out, nil
 }
