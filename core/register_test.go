@@ -170,15 +170,15 @@ type eDeep struct {
 }
 
 type eEmbeds struct {
-	eBase          // flattened; its "id" is hidden by ID below
-	*eNote         // embedded pointer: flattened too
-	eLeft          // "Both" conflicts with eRight at the same depth: dropped
-	eRight         //
-	eTaggedWins    // tagged "Who" beats the untagged Who at the same depth
-	eUntagged      //
-	Tagged  eTagged `json:"tagged"` // a tag makes it a named field
-	ID      int     `json:"id"`     // shallower than eBase.ID: wins
-	Wrapped eDeep   `json:"wrapped,omitempty"`
+	eBase               // flattened; its "id" is hidden by ID below
+	*eNote              // embedded pointer: flattened too
+	eLeft               // "Both" conflicts with eRight at the same depth: dropped
+	eRight              //
+	eTaggedWins         // tagged "Who" beats the untagged Who at the same depth
+	eUntagged           //
+	Tagged      eTagged `json:"tagged"` // a tag makes it a named field
+	ID          int     `json:"id"`     // shallower than eBase.ID: wins
+	Wrapped     eDeep   `json:"wrapped,omitempty"`
 }
 
 func TestRegisterEmbeddedStructs(t *testing.T) {
