@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -266,18 +267,30 @@ func (m *Manager) Latest(model string) (Version, error) {
 }
 
 // Path returns the versions a migration of model from one version to
-// another goes through, from first and to last. It fails with an error
-// matching [ErrInvalidVersion], [ErrModelNotFound] or [ErrNoMigrationPath].
+// another goes through, from first and to last ([from] when from == to).
+// It fails with an error matching [ErrInvalidVersion], [ErrModelNotFound]
+// (the model, or one of the versions, is unknown) or [ErrNoMigrationPath].
 func (m *Manager) Path(model, from, to string) ([]Version, error) {
 	fv, tv, err := parsePair(from, to)
 	if err != nil {
 		return nil, err
 	}
+	reg := m.reg.Load()
 	if fv == tv {
+		mr := reg.models[model]
+		switch {
+		case mr == nil:
+			return nil, &ModelError{Model: model}
+		case !mr.isNode(fv):
+			return nil, &ModelError{Model: model, Version: fv.String()}
+		}
 		return []Version{fv}, nil
 	}
-	_, pl, err := m.reg.Load().plan(model, fv, tv)
+	_, pl, err := reg.plan(model, fv, tv)
 	if err != nil {
+		if errors.Is(err, ErrNoMigrationPath) {
+			err = &MigrationError{Model: model, From: fv, To: tv, Err: err}
+		}
 		return nil, err
 	}
 	return slices.Clone(pl.path), nil
