@@ -246,7 +246,7 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 		}
 		ctxEnded := func() {
 			if ctx.Err() != nil {
-				err := context.Cause(ctx)
+				err := ctxError(ctx)
 				if firstErr == nil {
 					firstErr = err
 				}

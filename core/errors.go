@@ -187,6 +187,10 @@ func (e *MigrationError) ErrorType() string {
 	switch {
 	case e.Err == nil:
 		return "migration"
+	case errors.Is(e.Err, context.Canceled):
+		return "canceled"
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		return "deadline_exceeded"
 	case errors.Is(e.Err, ErrNoMigrationPath):
 		return "no_migration_path"
 	case errors.Is(e.Err, ErrModelNotFound):
@@ -200,14 +204,25 @@ func (e *MigrationError) ErrorType() string {
 	if errors.As(e.Err, &p) {
 		return "panic"
 	}
-	switch {
-	case errors.Is(e.Err, context.Canceled):
-		return "canceled"
-	case errors.Is(e.Err, context.DeadlineExceeded):
-		return "deadline_exceeded"
-	}
 	return "migration_function"
 }
+
+// ctxError returns the error of a ctx that has ended: ctx.Err(), joined
+// with the cause when the ctx was cancelled with one, so that the result
+// matches both context.Canceled (or DeadlineExceeded) and the cause.
+func ctxError(ctx context.Context) error {
+	err := ctx.Err()
+	if cause := context.Cause(ctx); cause != nil && cause != err {
+		return &causeError{err: err, cause: cause}
+	}
+	return err
+}
+
+// causeError is a ctx's error with the cause it was cancelled with.
+type causeError struct{ err, cause error }
+
+func (e *causeError) Error() string   { return e.err.Error() + ": " + e.cause.Error() }
+func (e *causeError) Unwrap() []error { return []error{e.err, e.cause} }
 
 // ItemError is the error of one item of a batch or a stream.
 type ItemError struct {

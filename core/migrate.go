@@ -113,7 +113,7 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	for i := range pl.steps {
 		st := &pl.steps[i]
 		if err := hctx.Err(); err != nil {
-			return fail(&MigrationError{Model: model, From: st.from, To: st.to, Reason: "canceled before the step", Err: context.Cause(hctx)})
+			return fail(&MigrationError{Model: model, From: st.from, To: st.to, Reason: "canceled before the step", Err: ctxError(hctx)})
 		}
 		var out Data
 		var err error
