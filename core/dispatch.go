@@ -165,14 +165,24 @@ func sameHook(a, b Hook) (same bool) {
 
 func (s *HookSet) report(h Hook, method string, v any) {
 	err := &HookPanicError{Hook: h, Method: method, Value: v, Stack: debug.Stack()}
-	if s.onPanic != nil {
-		s.onPanic(err)
-	} else {
+	if s.onPanic == nil || !callHandler(s.onPanic, err) {
 		slog.Error("transmute: hook panicked", "hook", slogType{h}, "method", method, "panic", v)
 	}
 	if s.strict {
 		panic(err)
 	}
+}
+
+// callHandler calls an error handler and reports whether it returned; a
+// handler that panics does not take the migration down with it.
+func callHandler(handler func(error), err error) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			slog.Error("transmute: error handler panicked", "panic", r)
+		}
+	}()
+	handler(err)
+	return true
 }
 
 type slogType struct{ h Hook }

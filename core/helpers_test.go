@@ -66,15 +66,27 @@ func (h *traceHook) BeforeMigrate(ctx context.Context, e core.Event) context.Con
 	h.finishes[tok] = 0
 	h.mu.Unlock()
 	h.rec.add("%s.before %s %s>%s", h.name, e.Model, e.From, e.To)
-	return context.WithValue(ctx, tokenKey{h.name}, tok)
+	ctx = context.WithValue(ctx, tokenKey{h.name}, tok)
+	// Every hook also sets the same key, so that only the ctx this hook's
+	// Before returned has this hook's value under it.
+	return context.WithValue(ctx, pairKey{}, pair{h.name, tok})
+}
+
+// pairKey is a ctx key every traceHook sets.
+type pairKey struct{}
+
+type pair struct {
+	name string
+	tok  int64
 }
 
 func (h *traceHook) finish(ctx context.Context, what string) {
-	tok, ok := ctx.Value(tokenKey{h.name}).(int64)
+	p, ok := ctx.Value(pairKey{}).(pair)
+	tok := p.tok
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !ok {
-		h.bad = append(h.bad, what+": no token of its own in ctx")
+	if !ok || p.name != h.name {
+		h.bad = append(h.bad, fmt.Sprintf("%s: got the ctx of %q, not its own", what, p.name))
 		return
 	}
 	if _, known := h.finishes[tok]; !known {
@@ -121,18 +133,23 @@ type stepHook struct {
 	*traceHook
 }
 
-type stepKey struct{ name string }
+// stepKey is a ctx key every stepHook sets, to its name and the step.
+type stepKey struct{}
+
+type stepVal struct {
+	name  string
+	index int
+}
 
 func (h stepHook) BeforeStep(ctx context.Context, e core.Event, s core.Step) context.Context {
 	h.rec.add("%s.beforeStep %s #%d %s>%s auto=%v", h.name, e.Model, s.Index, s.From, s.To, s.Auto)
-	return context.WithValue(ctx, stepKey{h.name}, s.Index)
+	return context.WithValue(ctx, stepKey{}, stepVal{h.name, s.Index})
 }
 
 func (h stepHook) AfterStep(ctx context.Context, e core.Event, s core.Step, err error) {
-	idx, ok := ctx.Value(stepKey{h.name}).(int)
-	if !ok || idx != s.Index {
+	if got := ctx.Value(stepKey{}); got != (stepVal{h.name, s.Index}) {
 		h.mu.Lock()
-		h.bad = append(h.bad, fmt.Sprintf("AfterStep #%d got the ctx of step %v", s.Index, ctx.Value(stepKey{h.name})))
+		h.bad = append(h.bad, fmt.Sprintf("AfterStep #%d got the ctx of %v", s.Index, got))
 		h.mu.Unlock()
 	}
 	h.rec.add("%s.afterStep %s #%d err=%v", h.name, e.Model, s.Index, err != nil)
@@ -145,9 +162,9 @@ type validatorHook struct {
 }
 
 func (h validatorHook) ValidateMigration(ctx context.Context, e core.Event, migrated core.Record) error {
-	if _, ok := ctx.Value(tokenKey{h.name}).(int64); !ok {
+	if p, ok := ctx.Value(pairKey{}).(pair); !ok || p.name != h.name {
 		h.mu.Lock()
-		h.bad = append(h.bad, "ValidateMigration: no token of its own in ctx")
+		h.bad = append(h.bad, fmt.Sprintf("ValidateMigration: got the ctx of %q, not its own", p.name))
 		h.mu.Unlock()
 	}
 	h.rec.add("%s.validate %s", h.name, e.Model)
