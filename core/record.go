@@ -4,13 +4,16 @@ import (
 	"encoding/json"
 	"iter"
 	"maps"
+	"reflect"
 	"slices"
 )
 
 // Record is a read-only view of a [Data] map, as hooks receive it. A nested
 // map comes back as a Record and a nested []any (or []map[string]any) as a
-// [List], so nothing reached through the view can change the data. Use
-// [Record.Clone] for a private, mutable deep copy. The zero Record is empty.
+// [List]; any other map or slice comes back as a private copy, so nothing
+// reached through the view can change the data (values behind pointers,
+// which decoded JSON never has, are shared). Use [Record.Clone] for a
+// private, mutable deep copy. The zero Record is empty.
 type Record struct {
 	m Data
 }
@@ -121,14 +124,24 @@ func (l List) MarshalJSON() ([]byte, error) {
 	return json.Marshal(l.s)
 }
 
+// view returns v as a hook may see it: JSON objects and arrays as
+// read-only views, scalars as they are, and any other map or slice (which
+// decoded JSON does not have, but a migration function may produce) as a
+// private deep copy.
 func view(v any) any {
 	switch x := v.(type) {
+	case nil, string, float64, bool, int, int64, json.Number:
+		return v
 	case map[string]any:
 		return Record{m: x}
 	case []any:
 		return List{s: x}
 	case []map[string]any:
 		return List{m: x}
+	}
+	switch reflect.TypeOf(v).Kind() {
+	case reflect.Map, reflect.Slice:
+		return deepCopyValue(v)
 	}
 	return v
 }

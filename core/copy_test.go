@@ -1,0 +1,58 @@
+package core_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/transmute-go/transmute/core"
+)
+
+func TestDeepCopy(t *testing.T) {
+	p := new(int)
+	d := core.Data{
+		"s": "x", "f": 1.0, "b": true, "nil": nil, "i": 3, "i64": int64(4), "num": json.Number("5"),
+		"obj":      map[string]any{"a": []any{map[string]any{"b": 1.0}}},
+		"list":     []any{[]any{1.0}, map[string]any{}},
+		"nilList":  []any(nil),
+		"typed":    []map[string]any{{"c": []any{2.0}}},
+		"strs":     []string{"a"},
+		"smap":     map[string]string{"a": "b"},
+		"ints":     []int{1, 2},
+		"nested":   map[string][]int{"k": {1}},
+		"array":    [2][]int{{1}, {2}},
+		"ptr":      p,
+		"nilMap":   map[string]any(nil),
+		"ifaceMap": map[int]any{1: map[string]any{"x": 1.0}},
+	}
+	c := core.DeepCopy(d)
+	if !reflect.DeepEqual(c, d) {
+		t.Fatalf("copy differs:\n%#v\n%#v", c, d)
+	}
+	if c["nilList"].([]any) != nil || c["nilMap"].(map[string]any) != nil {
+		t.Fatal("nil slices and maps must stay nil")
+	}
+	if c["ptr"] != any(p) {
+		t.Fatal("pointers are shared, as a value copy would")
+	}
+	orig := core.DeepCopy(d)
+	// Change everything reachable in the copy.
+	c["obj"].(map[string]any)["a"].([]any)[0].(map[string]any)["b"] = "x"
+	c["list"].([]any)[0].([]any)[0] = "x"
+	c["list"].([]any)[1].(map[string]any)["new"] = 1
+	c["typed"].([]map[string]any)[0]["c"].([]any)[0] = "x"
+	c["strs"].([]string)[0] = "x"
+	c["smap"].(map[string]string)["a"] = "x"
+	c["ints"].([]int)[0] = 9
+	c["nested"].(map[string][]int)["k"][0] = 9
+	arr := c["array"].([2][]int)
+	arr[0][0] = 9
+	c["ifaceMap"].(map[int]any)[1].(map[string]any)["x"] = "x"
+	c["s"] = "changed"
+	if !reflect.DeepEqual(d, orig) {
+		t.Fatalf("changing the copy changed the original:\n%#v\n%#v", d, orig)
+	}
+	if core.DeepCopy(nil) != nil {
+		t.Fatal("DeepCopy(nil) != nil")
+	}
+}
