@@ -115,6 +115,19 @@ func TestAlertingThresholdAndWindow(t *testing.T) {
 	}
 }
 
+// A failure exactly one window old no longer counts.
+func TestAlertingWindowBoundary(t *testing.T) {
+	r := newAlertRig(t, hooks.Threshold(3, time.Minute))
+	r.fail("User", 0)
+	r.fail("User", 30*time.Second)
+	r.fail("User", 60*time.Second) // the first one has just left the window
+	r.fail("User", 89*time.Second) // 30s, 60s, 89s: alerts
+	at, _ := r.times(r.closeAndGet())
+	if !slices.Equal(at, []time.Duration{89 * time.Second}) {
+		t.Errorf("alerts at %v, want one at 1m29s", at)
+	}
+}
+
 // Successful migrations neither count nor reset the window.
 func TestAlertingIgnoresSuccess(t *testing.T) {
 	r := newAlertRig(t, hooks.Threshold(2, time.Minute))

@@ -260,6 +260,21 @@ func TestWithAttrsNesting(t *testing.T) {
 			t.Errorf("attrs = %v, want %v", got, tc.want)
 		}
 	}
+	// The same after several levels of nesting, when a slice grown by
+	// appending would have room to spare.
+	deep := hooks.WithAttrs(hooks.WithAttrs(hooks.WithAttrs(bg, slog.Int("l1", 1)), slog.Int("l2", 2)), slog.Int("l3", 3))
+	d1 := hooks.WithAttrs(deep, slog.Int("x", 1))
+	d2 := hooks.WithAttrs(deep, slog.Int("y", 2))
+	if k1, k2 := keys(d1), keys(d2); !slices.Equal(k1, []string{"l1", "l2", "l3", "x"}) || !slices.Equal(k2, []string{"l1", "l2", "l3", "y"}) {
+		t.Errorf("siblings of a deep ctx: %v and %v", k1, k2)
+	}
+	// The caller's slice is not kept.
+	mine := []slog.Attr{slog.String("m", "1")}
+	own := hooks.WithAttrs(bg, mine...)
+	mine[0] = slog.String("changed", "1")
+	if k := keys(own); !slices.Equal(k, []string{"m"}) {
+		t.Errorf("changing the caller's slice changed the ctx: %v", k)
+	}
 	// AttrsFromContext returns a copy.
 	got := hooks.AttrsFromContext(c1)
 	got[0] = slog.String("x", "y")

@@ -1,0 +1,295 @@
+package hooks_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/hooks"
+)
+
+type tokenKey struct{}
+type stepKey struct{}
+
+// pairing is a hook (and step observer) that checks that every After,
+// OnError and AfterStep gets the ctx of its own Before, and counts.
+type pairing struct {
+	before, after, errs, steps, afterSteps, mismatches atomic.Int64
+	mu                                                 sync.Mutex
+	models                                             []string
+}
+
+func idOf(e core.Event) any {
+	if v, ok := e.Data.Get("id"); ok {
+		return v
+	}
+	return e.Data.Value("name")
+}
+
+func (p *pairing) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
+	p.before.Add(1)
+	p.mu.Lock()
+	p.models = append(p.models, "before "+e.Model)
+	p.mu.Unlock()
+	return context.WithValue(ctx, tokenKey{}, idOf(e))
+}
+
+func (p *pairing) check(ctx context.Context, e core.Event) {
+	if ctx.Value(tokenKey{}) != idOf(e) {
+		p.mismatches.Add(1)
+	}
+}
+
+func (p *pairing) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
+	p.after.Add(1)
+	p.check(ctx, e)
+	p.mu.Lock()
+	p.models = append(p.models, "after "+e.Model)
+	p.mu.Unlock()
+}
+
+func (p *pairing) OnError(ctx context.Context, e core.Event, _ error) {
+	p.errs.Add(1)
+	p.check(ctx, e)
+}
+
+func (p *pairing) BeforeStep(ctx context.Context, e core.Event, s core.Step) context.Context {
+	p.steps.Add(1)
+	p.check(ctx, e) // the step runs inside this hook's migration ctx
+	return context.WithValue(ctx, stepKey{}, fmt.Sprint(idOf(e), "/", s.Index))
+}
+
+func (p *pairing) AfterStep(ctx context.Context, e core.Event, s core.Step, _ error) {
+	p.afterSteps.Add(1)
+	if ctx.Value(stepKey{}) != fmt.Sprint(idOf(e), "/", s.Index) {
+		p.mismatches.Add(1)
+	}
+}
+
+// Under concurrency, inner gets After or OnError exactly for the
+// migrations whose Before it got, each with its own ctx, and the steps of
+// those migrations only.
+func TestWhenPairingConcurrent(t *testing.T) {
+	const goroutines, per = 8, 1500
+	inner := &pairing{}
+	var asked atomic.Int64
+	chosen := func(_ context.Context, e core.Event) bool {
+		asked.Add(1)
+		return e.Data.Value("id").(int)%3 == 0
+	}
+	w := hooks.When(chosen, inner)
+	if _, ok := w.(core.StepObserver); !ok {
+		t.Fatal("When does not forward the inner StepObserver")
+	}
+	m := newTestManager(t, failOnError(t))
+	m.AddHook(w)
+	var wg sync.WaitGroup
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range per {
+				id := g*per + i
+				var name any = fmt.Sprint("user ", id)
+				if id%2 == 1 {
+					name = id // fails in its step
+				}
+				_, _ = m.Migrate(context.Background(), core.Data{"id": id, "name": name}, "User", "1.0.0", "2.0.0")
+			}
+		})
+	}
+	wg.Wait()
+	total := int64(goroutines * per)
+	var wantChosen, wantErrs int64
+	for id := range total {
+		if id%3 == 0 {
+			wantChosen++
+			if id%2 == 1 {
+				wantErrs++
+			}
+		}
+	}
+	if asked.Load() != total {
+		t.Errorf("cond asked %d times for %d migrations", asked.Load(), total)
+	}
+	if inner.before.Load() != wantChosen || inner.after.Load() != wantChosen-wantErrs || inner.errs.Load() != wantErrs {
+		t.Errorf("inner: %d before, %d after, %d errors; want %d, %d, %d",
+			inner.before.Load(), inner.after.Load(), inner.errs.Load(), wantChosen, wantChosen-wantErrs, wantErrs)
+	}
+	if inner.steps.Load() != wantChosen || inner.afterSteps.Load() != wantChosen {
+		t.Errorf("inner steps: %d before, %d after; want %d", inner.steps.Load(), inner.afterSteps.Load(), wantChosen)
+	}
+	if n := inner.mismatches.Load(); n != 0 {
+		t.Errorf("%d calls got another migration's ctx", n)
+	}
+}
+
+// A nested migration takes its own decision: the decision of the
+// enclosing migration does not leak into it, either way.
+func TestWhenNested(t *testing.T) {
+	order := func() core.Data {
+		return core.Data{"id": 7, "items": []any{map[string]any{"name": "a"}, map[string]any{"name": "b"}}}
+	}
+	for _, tc := range []struct {
+		model string
+		want  []string
+	}{
+		{"Order", []string{"before Order", "after Order"}},
+		{"Item", []string{"before Item", "after Item", "before Item", "after Item"}},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			inner := &pairing{}
+			m := newTestManager(t, failOnError(t))
+			m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == tc.model }, inner))
+			if _, err := m.Migrate(context.Background(), order(), "Order", "1.0.0", "2.0.0"); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(inner.models, tc.want) {
+				t.Errorf("inner saw %q, want %q", inner.models, tc.want)
+			}
+			if inner.mismatches.Load() != 0 {
+				t.Error("a call got another migration's ctx")
+			}
+		})
+	}
+}
+
+// Two When hooks around the same inner keep their decisions apart.
+func TestWhenTwoConditions(t *testing.T) {
+	users, accounts := &pairing{}, &pairing{}
+	m := newTestManager(t, failOnError(t))
+	m.AddHook(
+		hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "User" }, users),
+		hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "Account" }, accounts),
+	)
+	for _, model := range []string{"User", "Account", "User"} {
+		if _, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, model, "1.0.0", "2.0.0"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if users.after.Load() != 2 || accounts.after.Load() != 1 || users.before.Load() != 2 || accounts.before.Load() != 1 {
+		t.Errorf("users %d/%d, accounts %d/%d", users.before.Load(), users.after.Load(), accounts.before.Load(), accounts.after.Load())
+	}
+}
+
+// An inner hook whose Before returns a ctx that does not derive from the
+// one it was given still gets its After.
+func TestWhenInnerDropsContext(t *testing.T) {
+	var after int
+	inner := hooks.Funcs{
+		Before: func(context.Context, core.Event) context.Context { return context.Background() },
+		After:  func(context.Context, core.Event, core.Record) { after++ },
+	}
+	m := newTestManager(t, failOnError(t))
+	m.AddHook(hooks.When(func(context.Context, core.Event) bool { return true }, inner))
+	_ = migrateUser(t, m, context.Background(), "Ada")
+	if after != 1 {
+		t.Errorf("inner After ran %d times, want 1", after)
+	}
+}
+
+type validatingPairing struct {
+	pairing
+	calls atomic.Int64
+}
+
+func (v *validatingPairing) ValidateMigration(ctx context.Context, e core.Event, _ core.Record) error {
+	v.calls.Add(1)
+	v.check(ctx, e)
+	return errors.New("rejected")
+}
+
+func TestWhenForwardsOptionalInterfaces(t *testing.T) {
+	always := func(context.Context, core.Event) bool { return true }
+	for _, tc := range []struct {
+		inner           core.Hook
+		step, validator bool
+	}{
+		{hooks.Funcs{}, false, false},
+		{&pairing{}, true, false},
+		{hooks.Validate(func(context.Context, core.Event, core.Record) error { return nil }), false, true},
+		{&validatingPairing{}, true, true},
+	} {
+		w := hooks.When(always, tc.inner)
+		_, step := w.(core.StepObserver)
+		_, val := w.(core.Validator)
+		_, batch := w.(core.BatchObserver)
+		if step != tc.step || val != tc.validator || batch {
+			t.Errorf("When(%T): step %v, validator %v, batch %v; want %v, %v, false", tc.inner, step, val, batch, tc.step, tc.validator)
+		}
+	}
+}
+
+// The inner validator runs for the chosen migrations only.
+func TestWhenValidator(t *testing.T) {
+	inner := &validatingPairing{}
+	m := newTestManager(t, failOnError(t))
+	m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "User" }, inner))
+	if _, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "Account", "1.0.0", "2.0.0"); err != nil {
+		t.Errorf("Account: %v (the validator is not for it)", err)
+	}
+	_, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0")
+	if !errors.Is(err, core.ErrValidation) {
+		t.Errorf("User: %v, want a validation error", err)
+	}
+	if inner.calls.Load() != 1 || inner.errs.Load() != 1 || inner.mismatches.Load() != 0 {
+		t.Errorf("validator calls %d, inner errors %d, mismatches %d", inner.calls.Load(), inner.errs.Load(), inner.mismatches.Load())
+	}
+}
+
+// A panicking condition is the manager's to report; the migration goes
+// on and inner sees nothing of it.
+func TestWhenConditionPanics(t *testing.T) {
+	var reported []error
+	m := newTestManager(t, core.WithErrorHandler(func(err error) { reported = append(reported, err) }))
+	inner := &pairing{}
+	m.AddHook(hooks.When(func(context.Context, core.Event) bool { panic("cond") }, inner))
+	if err := migrateUser(t, m, context.Background(), "Ada"); err != nil {
+		t.Fatal(err)
+	}
+	var hp *core.HookPanicError
+	if len(reported) != 1 || !errors.As(reported[0], &hp) || hp.Method != "BeforeMigrate" {
+		t.Errorf("reported %v", reported)
+	}
+	if inner.before.Load()+inner.after.Load()+inner.errs.Load() != 0 {
+		t.Error("inner was called")
+	}
+}
+
+func TestWhenNilArguments(t *testing.T) {
+	if h := hooks.When(func(context.Context, core.Event) bool { return true }, nil); h != nil {
+		t.Errorf("When(cond, nil) = %v, want nil", h)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("When(nil, inner) did not panic")
+		}
+	}()
+	hooks.When(nil, hooks.Funcs{})
+}
+
+// Hooks never modify the caller's data, and a When hook can be removed.
+func TestHooksLeaveInputAlone(t *testing.T) {
+	m := newTestManager(t, failOnError(t))
+	w := hooks.When(func(context.Context, core.Event) bool { return true }, &pairing{})
+	alerts := hooks.NewAlerting(hooks.Threshold(1, 0), func(context.Context, hooks.Alert) {})
+	defer alerts.Close()
+	m.AddHook(hooks.NewLogger(slog.New(newCapture(slog.LevelDebug))), w, alerts,
+		hooks.Validate(func(context.Context, core.Event, core.Record) error { return nil }))
+	in := core.Data{"id": 1, "items": []any{map[string]any{"name": "a"}}}
+	want := core.DeepCopy(in)
+	if _, err := m.Migrate(context.Background(), in, "Order", "1.0.0", "2.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(in, want) {
+		t.Errorf("input changed: %v, was %v", in, want)
+	}
+	if !m.RemoveHook(w) {
+		t.Error("RemoveHook did not find the When hook")
+	}
+}
