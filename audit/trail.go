@@ -41,12 +41,13 @@ type Trail struct {
 	// Async: qmu guards closed against the sends on queue, which are
 	// never blocking; the writer goroutine owns w.
 	qmu     sync.RWMutex
+	qclosed bool // under qmu
 	queue   chan *buffer
 	syncReq chan chan error
 	done    chan struct{}
 
 	// Under mu, or owned by the writer goroutine.
-	closed    bool // under qmu with Async
+	closed    bool
 	broken    bool // a failed write may have left part of a line
 	sinceSync int
 
@@ -88,7 +89,7 @@ func New(w io.Writer, opts ...Option) *Trail {
 	}
 	t.flusher, _ = w.(interface{ Flush() error })
 	t.syncer, _ = w.(interface{ Sync() error })
-	t.pool.New = func() any { return &buffer{b: make([]byte, 1, 512)} }
+	t.pool.New = func() any { return &buffer{b: append(make([]byte, 0, 512), '\n')} }
 	if t.cfg.async {
 		t.queue = make(chan *buffer, t.cfg.queueSize)
 		t.syncReq = make(chan chan error)
@@ -181,7 +182,7 @@ func (t *Trail) enqueue(buf *buffer) *WriteError {
 	t.qmu.RLock()
 	var werr *WriteError
 	switch {
-	case t.closed:
+	case t.qclosed:
 		werr = t.drop(buf, "closed", ErrClosed)
 	default:
 		select {
@@ -359,7 +360,7 @@ func (t *Trail) Close() error {
 func (t *Trail) close() error {
 	if t.queue != nil {
 		t.qmu.Lock()
-		t.closed = true
+		t.qclosed = true
 		close(t.queue)
 		t.qmu.Unlock()
 		<-t.done
