@@ -1,14 +1,26 @@
 module github.com/transmute-go/transmute/examples
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/transmute-go/transmute v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/audit v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/composite v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/metricshook v0.0.0-00010101000000-000000000000
 	github.com/transmute-go/transmute/otelhook v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/sampling v0.0.0-00010101000000-000000000000
+	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0
+	go.opentelemetry.io/otel v1.47.0
+	go.opentelemetry.io/otel/metric v1.47.0
+	go.opentelemetry.io/otel/sdk v1.47.0
+	go.opentelemetry.io/otel/trace v1.47.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/felixge/httpsnoop v1.1.0 // indirect
+	github.com/go-logr/logr v1.4.4 // indirect
+	github.com/go-logr/stdr v1.2.2 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
+	go.opentelemetry.io/otel/log v1.47.0 // indirect
+	golang.org/x/sys v0.48.0 // indirect
 )
 
 replace (
