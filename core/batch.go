@@ -79,6 +79,18 @@ func newBatchConfig(opts []BatchOption) batchConfig {
 // fail-fast batch stops.
 var errStopped = errors.New("batch stopped after an earlier item failed")
 
+// errStoppedItem marks, in a fail-fast batch, an item that was cancelled
+// because another one failed.
+var errStoppedItem = errors.New("item cancelled")
+
+// stoppedByBatch reports whether err is an item's reaction to the batch
+// stopping it: the batch was stopped, and the item failed with the
+// cancellation (checked before a step, or returned by a ctx-aware
+// migration function as ctx.Err()).
+func stoppedByBatch(runCtx context.Context, err error) bool {
+	return context.Cause(runCtx) == errStopped && (errors.Is(err, errStopped) || errors.Is(err, context.Canceled))
+}
+
 // progressor serialises progress reports.
 type progressor struct {
 	mu      sync.Mutex
@@ -136,8 +148,8 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	defer cancel(nil)
 	one := func(i int) {
 		out, err := m.run(runCtx, items[i], model, fv, tv, !cfg.noValidate)
-		if err != nil && !cfg.continueOn && errors.Is(err, errStopped) {
-			errs[i] = err // cancelled by us: not a failure of its own
+		if err != nil && !cfg.continueOn && stoppedByBatch(runCtx, err) {
+			errs[i] = errStoppedItem // cancelled by us: not a failure of its own
 			return
 		}
 		results[i], errs[i] = out, err
@@ -188,7 +200,7 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 		}
 	} else {
 		for i, e := range errs {
-			if e != nil && !errors.Is(e, errStopped) {
+			if e != nil && e != errStoppedItem {
 				out = &ItemError{Index: i, Err: e}
 				break
 			}
@@ -232,18 +244,6 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 		runCtx, cancel := context.WithCancelCause(bctx)
 		defer cancel(nil)
 
-		// emit hands one result to the consumer; it reports whether to go on.
-		emit := func(idx int, out Data, err error) bool {
-			prog.finish(err)
-			if err != nil {
-				err = &ItemError{Index: idx, Err: err}
-				if firstErr == nil {
-					firstErr = err
-				}
-				return yield(nil, err) && cfg.continueOn
-			}
-			return yield(out, nil)
-		}
 		ctxEnded := func() {
 			if ctx.Err() != nil {
 				err := ctxError(ctx)
@@ -254,6 +254,22 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 			}
 		}
 
+		// emit hands one result to the consumer; it reports whether to go on.
+		emit := func(idx int, out Data, err error) bool {
+			if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+				ctxEnded() // the item failed because ctx ended: so does the stream
+				return false
+			}
+			prog.finish(err)
+			if err != nil {
+				err = &ItemError{Index: idx, Err: err}
+				if firstErr == nil {
+					firstErr = err
+				}
+				return yield(nil, err) && cfg.continueOn
+			}
+			return yield(out, nil)
+		}
 		if cfg.workers <= 1 {
 			idx := 0
 			for d := range items {
