@@ -1,0 +1,190 @@
+package otelhook_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/sdk/instrumentation"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+
+	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/otelhook"
+)
+
+var wantBuckets = []float64{
+	0.000001, 0.0000025, 0.000005, 0.00001, 0.000025, 0.00005,
+	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+	0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+}
+
+func TestMetrics(t *testing.T) {
+	tel := newTelemetry(t)
+	var activeInside int64 = -1
+	const sleep = 20 * time.Millisecond
+	m := newManager(t, func(context.Context) {
+		// While the migration runs, migration.active is 1.
+		for _, p := range sumPoints(t, tel.collect(t), otelhook.ActiveMetric).DataPoints {
+			if v, _ := p.Attributes.Value(otelhook.ModelKey); v.AsString() == "User" {
+				activeInside = p.Value
+			}
+		}
+		time.Sleep(sleep)
+	})
+	m.AddHook(tel.hook(otelhook.WithAttributes(attribute.String("span.only", "yes"))))
+	ctx := context.Background()
+	_, err := m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "3.0.0")
+	must(t, err)
+	_, err = m.Migrate(ctx, core.Data{}, "Fail", "1.0.0", "2.0.0")
+	if err == nil {
+		t.Fatal("Fail succeeded")
+	}
+	_, err = m.Migrate(ctx, core.Data{"first_name": "A"}, "User", "3.0.0", "1.0.0")
+	if !errors.Is(err, core.ErrNoMigrationPath) {
+		t.Fatalf("err = %v", err)
+	}
+	if activeInside != 1 {
+		t.Errorf("migration.active during the migration = %d, want 1", activeInside)
+	}
+
+	user := []attribute.KeyValue{
+		otelhook.ModelKey.String("User"), otelhook.VersionFromKey.String("1.0.0"),
+		otelhook.VersionToKey.String("3.0.0"), otelhook.DirectionKey.String("up"),
+	}
+	fail := []attribute.KeyValue{
+		otelhook.ModelKey.String("Fail"), otelhook.VersionFromKey.String("1.0.0"),
+		otelhook.VersionToKey.String("2.0.0"), otelhook.DirectionKey.String("up"),
+	}
+	down := []attribute.KeyValue{
+		otelhook.ModelKey.String("User"), otelhook.VersionFromKey.String("3.0.0"),
+		otelhook.VersionToKey.String("1.0.0"), otelhook.DirectionKey.String("down"),
+	}
+	with := func(kv []attribute.KeyValue, more ...attribute.KeyValue) attribute.Set {
+		return attribute.NewSet(append(slices.Clone(kv), more...)...)
+	}
+	step := func(model, from, to string, auto bool, more ...attribute.KeyValue) attribute.Set {
+		return attribute.NewSet(append([]attribute.KeyValue{
+			otelhook.ModelKey.String(model), otelhook.VersionFromKey.String(from),
+			otelhook.VersionToKey.String(to), otelhook.StepAutoKey.Bool(auto),
+		}, more...)...)
+	}
+	hist := func(sets ...attribute.Set) metricdata.Histogram[float64] {
+		h := metricdata.Histogram[float64]{Temporality: metricdata.CumulativeTemporality}
+		for _, s := range sets {
+			h.DataPoints = append(h.DataPoints, metricdata.HistogramDataPoint[float64]{Attributes: s, Bounds: wantBuckets})
+		}
+		return h
+	}
+	want := metricdata.ScopeMetrics{
+		Scope: instrumentation.Scope{Name: otelhook.ScopeName, Version: otelhook.Version, SchemaURL: semconv.SchemaURL},
+		Metrics: []metricdata.Metrics{
+			{
+				Name:        otelhook.DurationMetric,
+				Description: "Duration of migrations, from the start of the first step to the end of the validation.",
+				Unit:        "s",
+				Data: hist(
+					with(user),
+					with(fail, semconv.ErrorTypeKey.String("migration_function")),
+					with(down, semconv.ErrorTypeKey.String("no_migration_path")),
+				),
+			},
+			{
+				Name:        otelhook.StepDurationMetric,
+				Description: "Duration of the steps of migrations.",
+				Unit:        "s",
+				Data: hist(
+					step("User", "1.0.0", "2.0.0", false),
+					step("User", "2.0.0", "3.0.0", true),
+					step("Fail", "1.0.0", "2.0.0", false, semconv.ErrorTypeKey.String("migration_function")),
+				),
+			},
+			{
+				Name:        otelhook.ActiveMetric,
+				Description: "Number of migrations in progress.",
+				Unit:        "{migration}",
+				Data: metricdata.Sum[int64]{
+					Temporality: metricdata.CumulativeTemporality,
+					IsMonotonic: false,
+					DataPoints: []metricdata.DataPoint[int64]{
+						{Attributes: with(user)}, {Attributes: with(fail)}, {Attributes: with(down)},
+					},
+				},
+			},
+		},
+	}
+	var rm metricdata.ResourceMetrics
+	must(t, tel.reader.Collect(context.Background(), &rm))
+	var got metricdata.ScopeMetrics
+	for _, sm := range rm.ScopeMetrics {
+		if sm.Scope.Name == otelhook.ScopeName {
+			got = sm
+		}
+	}
+	metricdatatest.AssertEqual(t, want, got, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreValue(), metricdatatest.IgnoreExemplars())
+
+	// Values: one measurement per migration and per step, at least as long
+	// as the work, and the active counter back to 0.
+	ms := tel.collect(t)
+	p, _ := histPoint(histogramPoints(t, ms, otelhook.DurationMetric), user...)
+	if p.Count != 1 || p.Sum < sleep.Seconds() {
+		t.Errorf("User duration: count %d sum %v, want 1 and ≥ %v", p.Count, p.Sum, sleep.Seconds())
+	}
+	firstStep := step("User", "1.0.0", "2.0.0", false)
+	sp, _ := histPoint(histogramPoints(t, ms, otelhook.StepDurationMetric), firstStep.ToSlice()...)
+	if sp.Count != 1 || sp.Sum < sleep.Seconds() || sp.Sum > p.Sum {
+		t.Errorf("User step duration: count %d sum %v, want 1, ≥ %v and ≤ the migration's %v", sp.Count, sp.Sum, sleep.Seconds(), p.Sum)
+	}
+	for _, d := range sumPoints(t, ms, otelhook.ActiveMetric).DataPoints {
+		if d.Value != 0 {
+			t.Errorf("active %s = %d, want 0", setString(d.Attributes), d.Value)
+		}
+	}
+}
+
+// failingMeter fails to create every instrument.
+type failingMeter struct{ noop.Meter }
+
+var errNoInstrument = errors.New("no instrument for you")
+
+func (failingMeter) Float64Histogram(string, ...metric.Float64HistogramOption) (metric.Float64Histogram, error) {
+	return nil, errNoInstrument
+}
+
+func (failingMeter) Int64UpDownCounter(string, ...metric.Int64UpDownCounterOption) (metric.Int64UpDownCounter, error) {
+	return nil, errNoInstrument
+}
+
+type failingMeterProvider struct{ noop.MeterProvider }
+
+func (failingMeterProvider) Meter(string, ...metric.MeterOption) metric.Meter { return failingMeter{} }
+
+// Instruments that cannot be created are reported to the OTel error
+// handler; the hook works on, with spans.
+func TestInstrumentErrors(t *testing.T) {
+	caught := catchOtelErrors(t)
+	tel := newTelemetry(t)
+	h := otelhook.New(otelhook.WithTracerProvider(tel.tp), otelhook.WithMeterProvider(failingMeterProvider{}))
+	errs := caught.get()
+	if len(errs) != 3 {
+		t.Fatalf("%d errors handled, want 3: %v", len(errs), errs)
+	}
+	for _, err := range errs {
+		if !errors.Is(err, errNoInstrument) {
+			t.Errorf("handled %v, want it to wrap the meter's error", err)
+		}
+	}
+	m := newManager(t, nil)
+	m.AddHook(h)
+	_, err := m.Migrate(context.Background(), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "3.0.0")
+	must(t, err)
+	if got := names(tel.ended(t)); len(got) != 3 {
+		t.Errorf("spans %v", got)
+	}
+}
