@@ -14,7 +14,8 @@ import (
 )
 
 // Rule is when [Alerting] raises an alert: Failures failed migrations
-// within Window. Make one with [Threshold].
+// within Window. Make one with [Threshold]; [NewAlerting] reads a Rule
+// with Failures < 1 as 1 and a negative Window as none.
 type Rule struct {
 	Failures int
 	Window   time.Duration

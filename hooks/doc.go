@@ -29,8 +29,9 @@
 //   - AuditHook: module audit;
 //   - SamplingHook: module sampling;
 //   - CompositeHook: module composite;
-//   - PrometheusHook and DatadogHook: module otelhook (OpenTelemetry
-//     metrics, exported to either);
+//   - PrometheusHook and DatadogHook: module otelhook, whose OpenTelemetry
+//     metrics a Prometheus or an OTLP exporter (which Datadog takes) sends
+//     on;
 //   - testing a hook: run it through a real core.Manager and capture what
 //     it produces, as the examples and tests of this package do.
 //

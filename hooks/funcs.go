@@ -11,7 +11,8 @@ import (
 // BeforeMigrate (it returns the ctx for the rest of the migration; nil
 // means ctx), After is AfterMigrate and Error is OnError.
 //
-// A Funcs value is not comparable, so core.Manager.RemoveHook cannot find
+// The functions are called concurrently when migrations run concurrently,
+// so they must be safe for that. A Funcs value is not comparable, so core.Manager.RemoveHook cannot find
 // it; add a *Funcs instead when the hook is to be removed later.
 type Funcs struct {
 	Before func(ctx context.Context, e core.Event) context.Context

@@ -12,7 +12,8 @@ import (
 // chain. An error from fn fails the migration: the manager returns an
 // error that matches both [core.ErrValidation] and fn's error (errors.Is
 // and errors.As see both), and the hooks get OnError instead of
-// AfterMigrate. fn must not keep migrated beyond the call.
+// AfterMigrate. fn must not keep migrated beyond the call, and is called
+// concurrently when migrations run concurrently.
 //
 // A nil fn gives a nil hook, which core.Manager.AddHook ignores.
 func Validate(fn func(ctx context.Context, e core.Event, migrated core.Record) error) core.Hook {
