@@ -71,7 +71,10 @@ type shard struct {
 	_               [64]byte // keep the next shard's counters off our last line
 }
 
-const maxShards = 64
+const (
+	maxShards = 64
+	resetting = math.MaxInt64 // the start of a period being published
+)
 
 // New returns a hook with nothing counted.
 func New() *Hook {
@@ -105,7 +108,7 @@ func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context 
 		ctx = context.WithValue(ctx, startKey{}, start)
 	}
 	l := h.local()
-	if t := h.lookup(l, e, h.offset(start)); t != nil {
+	if t := h.lookup(l, e, start); t != nil {
 		t.shard(l.i).started.Add(1)
 	}
 	h.release(l)
@@ -120,7 +123,7 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
 	}
 	d := time.Since(start)
 	l := h.local()
-	if t := h.lookup(l, e, h.offset(start)); t != nil {
+	if t := h.lookup(l, e, start); t != nil {
 		t.shard(l.i).observe(int64(d))
 	}
 	h.release(l)
@@ -129,12 +132,12 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
 // OnError counts the migration as failed. Every failure counts, a
 // validation failure included.
 func (h *Hook) OnError(ctx context.Context, e core.Event, _ error) {
-	off := int64(math.MaxInt64) // an unknown start: count it in the current period
-	if start, ok := startOf(ctx, e); ok {
-		off = h.offset(start)
+	start, ok := startOf(ctx, e)
+	if !ok {
+		start = time.Now() // unknown: count the error in the current period
 	}
 	l := h.local()
-	if t := h.lookup(l, e, off); t != nil {
+	if t := h.lookup(l, e, start); t != nil {
 		t.shard(l.i).errors.Add(1)
 	}
 	h.release(l)
@@ -155,6 +158,19 @@ func startOf(ctx context.Context, e core.Event) (time.Time, bool) {
 
 func (h *Hook) offset(t time.Time) int64 { return int64(t.Sub(h.epoch)) }
 
+// inPeriod reports whether a migration that started at start belongs to the
+// period st. During the few instructions of a Reset between publishing a
+// period and setting its start, it waits for the start, so that a
+// migration's BeforeMigrate and its AfterMigrate or OnError always agree.
+func (h *Hook) inPeriod(st *state, start time.Time) bool {
+	since := st.since.Load()
+	for since == resetting {
+		runtime.Gosched()
+		since = st.since.Load()
+	}
+	return since == math.MinInt64 || h.offset(start) >= since
+}
+
 // local returns this processor's local (usually the same one each time on
 // a given P); release gives it back.
 func (h *Hook) local() *local {
@@ -171,11 +187,10 @@ func (h *Hook) release(l *local) {
 }
 
 // lookup returns the transition of e in the current period, adding it on
-// first sight, or nil when the migration started (at offset off) before
-// the period did.
-func (h *Hook) lookup(l *local, e core.Event, off int64) *transition {
+// first sight, or nil when the migration started before the period did.
+func (h *Hook) lookup(l *local, e core.Event, start time.Time) *transition {
 	st := h.state.Load()
-	if off < st.since.Load() {
+	if !h.inPeriod(st, start) {
 		return nil
 	}
 	if t := l.last.Load(); t != nil && t.period == st.period && t.is(e) {
@@ -184,7 +199,7 @@ func (h *Hook) lookup(l *local, e core.Event, off int64) *transition {
 	k := key{e.Model, e.From, e.To}
 	t := st.trans[k]
 	if t == nil {
-		if t = h.add(k, off); t == nil {
+		if t = h.add(k, start); t == nil {
 			return nil
 		}
 	}
@@ -193,11 +208,11 @@ func (h *Hook) lookup(l *local, e core.Event, off int64) *transition {
 }
 
 // add is the slow path of lookup: copy the map with the new transition.
-func (h *Hook) add(k key, off int64) *transition {
+func (h *Hook) add(k key, start time.Time) *transition {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st := h.state.Load()
-	if off < st.since.Load() {
+	if !h.inPeriod(st, start) {
 		return nil
 	}
 	if t := st.trans[k]; t != nil {
@@ -218,11 +233,12 @@ func (h *Hook) Reset() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	st := &state{period: h.state.Load().period + 1, trans: map[key]*transition{}}
-	// Publish first, with a start after every possible migration, then set
-	// the start: a migration whose BeforeMigrate counted it in the old
-	// period has a start before the new period's, so its end is not
-	// counted in the new period either.
-	st.since.Store(math.MaxInt64)
+	// Publish first, then read the clock for the start of the period: a
+	// migration that BeforeMigrate counted in the old period had started
+	// before the publication, hence before the new period, so its end is not
+	// counted in the new period either. Readers that see the new period
+	// before its start is set wait for it (see inPeriod).
+	st.since.Store(resetting)
 	h.state.Store(st)
 	st.since.Store(h.offset(time.Now()))
 }

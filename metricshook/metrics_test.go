@@ -579,3 +579,51 @@ User:1.0.0→2.0.0        10       0  1.23ms  850µs  999ns  12ms  123ms  1.5s
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errBoom }
+
+func TestResetUnderLoad(t *testing.T) {
+	h := metricshook.New()
+	m := userManager(t, h)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var resets int
+	resetDone := make(chan struct{})
+	go func() {
+		defer close(resetDone)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				h.Reset()
+				resets++
+				time.Sleep(50 * time.Microsecond)
+			}
+		}
+	}()
+	for g := range 4 {
+		wg.Go(func() {
+			ctx := context.Background()
+			for i := range 5000 {
+				rec := core.Data{"name": "Ada Lovelace"}
+				if (g+i)%4 == 0 {
+					rec = core.Data{"bad": true}
+				}
+				_, _ = m.Migrate(ctx, rec, "User", "1.0.0", "2.0.0")
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-resetDone
+	// Nothing runs any more: in the last period, every migration counted
+	// as started has ended, and every end counted had its start counted.
+	s := h.Snapshot()
+	for _, tr := range s.Transitions {
+		if tr.Count+tr.Errors != tr.Started {
+			t.Errorf("%s after %d resets: Count %d + Errors %d != Started %d", tr, resets, tr.Count, tr.Errors, tr.Started)
+		}
+	}
+	if s.Errors > s.Total {
+		t.Errorf("Errors %d > Total %d", s.Errors, s.Total)
+	}
+}
