@@ -215,7 +215,11 @@ func (a *api) migrate(w http.ResponseWriter, r *http.Request) {
 
 	// The request's scope: ids for the logger and the spans, and a hook
 	// that sees this request's migrations only.
-	ctx = hooks.WithAttrs(ctx, slog.String("request_id", reqID), slog.String("user_id", userID))
+	attrs := []slog.Attr{slog.String("request_id", reqID)}
+	if userID != "" {
+		attrs = append(attrs, slog.String("user_id", userID))
+	}
+	ctx = hooks.WithAttrs(ctx, attrs...)
 	ctx = withIDs(ctx, reqID, userID)
 	counts := &counter{}
 	ctx = core.WithHooks(ctx, counts)
