@@ -50,6 +50,7 @@ type Trail struct {
 	closed    bool
 	broken    bool // a failed write may have left part of a line
 	sinceSync int
+	batch     []byte // Async: the lines of one Write
 
 	closeOnce sync.Once
 	closeErr  error
@@ -147,48 +148,48 @@ func (t *Trail) ValidateMigration(ctx context.Context, e core.Event, migrated co
 	if !t.cfg.strict {
 		return nil
 	}
-	if err := t.record(ctx, &e, StatusSuccess, migrated, nil); err != nil {
-		return err
+	if werr := t.record(ctx, &e, StatusSuccess, migrated, nil); werr != nil {
+		return werr
 	}
 	return nil
 }
 
 // record encodes the line of e and writes or queues it. It returns the
-// *WriteError of a synchronous write, if any.
+// *WriteError of a synchronous write, if any, already reported.
 func (t *Trail) record(ctx context.Context, e *core.Event, status Status, rec core.Record, err error) *WriteError {
 	buf := t.pool.Get().(*buffer)
 	buf.b = t.appendLine(buf.b[:1], ctx, e, time.Now(), status, rec, err)
 	buf.model, buf.from, buf.to, buf.status = e.Model, e.From, e.To, status
 	if t.queue != nil {
-		return t.enqueue(buf)
+		t.enqueue(buf)
+		return nil // asynchronous: a migration never fails for its line
 	}
 	t.mu.Lock()
 	var werr *WriteError
 	if t.closed {
 		werr = t.drop(buf, "closed", ErrClosed)
-	} else {
-		werr = t.write(buf, t.cfg.strict)
-	}
-	t.mu.Unlock()
-	t.put(buf)
-	if werr != nil {
+		t.mu.Unlock()
 		t.report(werr)
+	} else {
+		one := [1]*buffer{buf}
+		werr = t.write(one[:], t.cfg.strict)
+		t.mu.Unlock()
 	}
+	t.put(buf)
 	return werr
 }
 
 // enqueue hands buf to the writer goroutine without waiting.
-func (t *Trail) enqueue(buf *buffer) *WriteError {
+func (t *Trail) enqueue(buf *buffer) {
 	t.qmu.RLock()
 	var werr *WriteError
-	switch {
-	case t.qclosed:
+	if t.qclosed {
 		werr = t.drop(buf, "closed", ErrClosed)
-	default:
+	} else {
 		select {
 		case t.queue <- buf:
 			t.qmu.RUnlock()
-			return nil
+			return
 		default:
 			werr = t.drop(buf, "enqueue", ErrQueueFull)
 		}
@@ -196,7 +197,6 @@ func (t *Trail) enqueue(buf *buffer) *WriteError {
 	t.qmu.RUnlock()
 	t.put(buf)
 	t.report(werr)
-	return nil // asynchronous: the migration never fails for its line
 }
 
 func (t *Trail) drop(buf *buffer, op string, err error) *WriteError {
@@ -208,13 +208,25 @@ func (b *buffer) writeError(op string, err error) *WriteError {
 	return &WriteError{Op: op, Model: b.model, From: b.from, To: b.to, Status: b.status, Err: err}
 }
 
-// write writes one line; the caller has exclusive use of the writer. A
-// line is flushed when flush is set or a sync is due, and synced when a
-// sync is due.
-func (t *Trail) write(buf *buffer, flush bool) *WriteError {
-	p := buf.b[1:]
+// write writes lines in one Write call; the caller has exclusive use of
+// the writer. The lines are flushed when flush is set or a sync is due,
+// and synced when a sync is due. Every line that was not written is
+// counted and reported; write returns the first such error, or the sync
+// error.
+func (t *Trail) write(lines []*buffer, flush bool) *WriteError {
+	lead := 0
 	if t.broken {
-		p = buf.b
+		lead = 1
+	}
+	var p []byte
+	if len(lines) == 1 {
+		p = lines[0].b[1-lead:]
+	} else {
+		t.batch = append(t.batch[:0], lines[0].b[1-lead:]...)
+		for _, l := range lines[1:] {
+			t.batch = append(t.batch, l.b[1:]...)
+		}
+		p = t.batch
 	}
 	n, err := t.safeWrite(p)
 	if err == nil && n < len(p) {
@@ -222,24 +234,49 @@ func (t *Trail) write(buf *buffer, flush bool) *WriteError {
 	}
 	if err != nil {
 		t.broken = t.broken || (n > 0 && n < len(p))
-		return t.drop(buf, "write", err)
+		// The lines that made it whole are written.
+		var first *WriteError
+		end := lead
+		for _, l := range lines {
+			end += len(l.b) - 1
+			if end <= n {
+				t.written.Add(1)
+				continue
+			}
+			werr := t.drop(l, "write", err)
+			t.report(werr)
+			if first == nil {
+				first = werr
+			}
+		}
+		return first
 	}
 	t.broken = false
-	syncNow := t.cfg.syncEvery >= 0 && t.sinceSync+1 >= max(t.cfg.syncEvery, 1)
+	t.sinceSync += len(lines)
+	syncNow := t.cfg.syncEvery >= 0 && t.sinceSync >= max(t.cfg.syncEvery, 1)
 	if (flush || syncNow) && t.flusher != nil {
 		if err := t.flusher.Flush(); err != nil {
-			return t.drop(buf, "flush", err)
+			var first *WriteError
+			for _, l := range lines {
+				werr := t.drop(l, "flush", err)
+				t.report(werr)
+				if first == nil {
+					first = werr
+				}
+			}
+			return first
 		}
 	}
-	t.written.Add(1)
+	t.written.Add(int64(len(lines)))
 	if !syncNow {
-		t.sinceSync++
 		return nil
 	}
 	t.sinceSync = 0
 	if t.syncer != nil {
 		if err := t.syncer.Sync(); err != nil {
-			return buf.writeError("sync", err)
+			werr := lines[len(lines)-1].writeError("sync", err)
+			t.report(werr)
+			return werr
 		}
 	}
 	return nil
@@ -273,39 +310,72 @@ func (t *Trail) report(err error) {
 	t.cfg.onError(err)
 }
 
-// drain is the writer goroutine of an Async trail.
+// maxBatch is about the most an Async trail's writer goroutine writes in
+// one Write call.
+const maxBatch = 64 << 10
+
+// drain is the writer goroutine of an Async trail. It writes what is
+// queued in batches of whole lines, one Write call each, and flushes the
+// writer when the queue runs empty.
 func (t *Trail) drain() {
 	defer close(t.done)
+	var lines []*buffer
 	for {
 		select {
 		case buf, ok := <-t.queue:
 			if !ok {
 				return
 			}
-			t.writeQueued(buf)
+			lines = t.collect(append(lines[:0], buf), -1)
+			ref := buffer{model: buf.model, from: buf.from, to: buf.to, status: buf.status}
+			t.writeBatch(lines)
 			if len(t.queue) == 0 && t.flusher != nil {
 				if err := t.flusher.Flush(); err != nil {
-					t.report(&WriteError{Op: "flush", Err: err})
+					t.report(ref.writeError("flush", err))
 				}
 			}
 		case reply := <-t.syncReq:
-			for n := len(t.queue); n > 0; n-- {
-				buf, ok := <-t.queue
-				if !ok {
+			// Write what was queued before the request, then sync.
+			for n := len(t.queue); n > 0; {
+				lines = t.collect(lines[:0], n)
+				if len(lines) == 0 {
 					break
 				}
-				t.writeQueued(buf)
+				n -= len(lines)
+				t.writeBatch(lines)
 			}
 			reply <- t.flushAndSync()
 		}
 	}
 }
 
-func (t *Trail) writeQueued(buf *buffer) {
-	werr := t.write(buf, false)
-	t.put(buf)
-	if werr != nil {
-		t.report(werr)
+// collect adds queued lines to lines, without waiting, until the batch is
+// full, the queue is empty or (when limit >= 0) it holds limit lines.
+func (t *Trail) collect(lines []*buffer, limit int) []*buffer {
+	size := 0
+	for _, l := range lines {
+		size += len(l.b)
+	}
+	for size < maxBatch && (limit < 0 || len(lines) < limit) {
+		select {
+		case buf, ok := <-t.queue:
+			if !ok {
+				return lines
+			}
+			lines = append(lines, buf)
+			size += len(buf.b)
+		default:
+			return lines
+		}
+	}
+	return lines
+}
+
+func (t *Trail) writeBatch(lines []*buffer) {
+	t.write(lines, false)
+	for i, l := range lines {
+		t.put(l)
+		lines[i] = nil
 	}
 }
 

@@ -1025,3 +1025,99 @@ func (s *syncBuffer) bytes() []byte {
 	defer s.mu.Unlock()
 	return bytes.Clone(s.buf.Bytes())
 }
+
+// scriptWriter runs fn for each Write, numbered from 1.
+type scriptWriter struct {
+	mu    sync.Mutex
+	calls int
+	fn    func(call int, p []byte) (int, error)
+	buf   bytes.Buffer
+}
+
+func (s *scriptWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	s.calls++
+	call := s.calls
+	s.mu.Unlock()
+	n, err := s.fn(call, p)
+	s.mu.Lock()
+	s.buf.Write(p[:n])
+	s.mu.Unlock()
+	return n, err
+}
+
+func (s *scriptWriter) bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.buf.Bytes())
+}
+
+// An Async trail writes the queued lines in one Write; when that write
+// stops part-way, the whole lines count as written, the others as
+// dropped, one report each, and the next line is whole again.
+func TestAsyncBatchPartialWrite(t *testing.T) {
+	entered, gate := make(chan struct{}), make(chan struct{})
+	var batchLines int
+	w := &scriptWriter{fn: func(call int, p []byte) (int, error) {
+		switch call {
+		case 1:
+			close(entered)
+			<-gate
+		case 2:
+			batchLines = bytes.Count(p, []byte("\n"))
+			// Two whole lines and half of the third.
+			end := 0
+			for range 2 {
+				end += bytes.IndexByte(p[end:], '\n') + 1
+			}
+			return end + (bytes.IndexByte(p[end:], '\n')+1)/2, errShort
+		}
+		return len(p), nil
+	}}
+	var handled errs
+	tr := audit.New(w, audit.Async(), audit.QueueSize(10), audit.WithErrorHandler(handled.handle), audit.WithValues(keepID))
+	m := newManager(t)
+	m.AddHook(tr)
+	migrate := func(i int) {
+		t.Helper()
+		_, err := m.Migrate(ctx, user(i), "User", "1.0.0", "2.0.0")
+		check(t, err)
+	}
+	migrate(0)
+	<-entered // the writer holds line 0; the next five wait in the queue
+	for i := 1; i <= 5; i++ {
+		migrate(i)
+	}
+	close(gate)
+	check(t, tr.Sync())
+	migrate(6)
+	check(t, tr.Close())
+
+	if batchLines != 5 {
+		t.Fatalf("the second Write had %d lines, want the 5 queued", batchLines)
+	}
+	if tr.Written() != 4 || tr.Dropped() != 3 {
+		t.Fatalf("Written %d, Dropped %d; want 4, 3", tr.Written(), tr.Dropped())
+	}
+	got := handled.get()
+	if len(got) != 3 {
+		t.Fatalf("handler got %v", got)
+	}
+	for _, err := range got {
+		if !errors.Is(err, errShort) {
+			t.Fatalf("handler got %v", err)
+		}
+	}
+	var ids []float64
+	var broken int
+	for e, err := range audit.Entries(bytes.NewReader(w.bytes())) {
+		if err != nil {
+			broken++
+			continue
+		}
+		ids = append(ids, e.Values["id"].(float64))
+	}
+	if !slices.Equal(ids, []float64{0, 1, 2, 6}) || broken != 1 {
+		t.Fatalf("whole lines of ids %v and %d broken: %q", ids, broken, w.bytes())
+	}
+}
