@@ -42,8 +42,9 @@
 //
 // # Nothing lost
 //
-// Each line is encoded outside any lock and handed to the writer in one
-// Write call, so concurrent migrations never interleave. By default the
+// Each line is encoded outside any lock and handed to the writer whole, in
+// one Write call (with [Async], one Write call for a batch of whole
+// lines), so concurrent migrations never interleave. By default the
 // write is synchronous, under a mutex: when the migration's hooks return,
 // its line is in the writer. A [Trail] made by [Open] writes to the file
 // with no buffer of its own (one write(2) per line, O_APPEND), so a crash
@@ -63,4 +64,12 @@
 // migration only encodes its line and queues it, holding no lock while a
 // write is in flight, and a full queue drops the line (counted, reported
 // with [ErrQueueFull]) rather than wait. [Trail.Close] drains the queue.
+//
+// # Reading a trail
+//
+// [Read] parses a whole trail into [Entry] values and stops at the first
+// line that is not an entry (the partial last line of a crashed process);
+// [Entries] iterates and goes on after such a line. Both are what tests
+// and tools use to check a trail; the format is plain JSON lines, so jq
+// and any log pipeline read it too.
 package audit

@@ -30,6 +30,7 @@ type WriteError struct {
 	Err      error // the writer's error, ErrQueueFull or ErrClosed
 }
 
+// Error says which line was not written and why.
 func (e *WriteError) Error() string {
 	var b strings.Builder
 	b.WriteString("audit: ")
@@ -63,6 +64,7 @@ type LineError struct {
 	Err  error
 }
 
+// Error names the line and the problem.
 func (e *LineError) Error() string {
 	return "audit: line " + strconv.Itoa(e.Line) + ": " + e.Err.Error()
 }

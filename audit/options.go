@@ -106,7 +106,8 @@ func SyncEvery(n int) Option {
 // also a validator that writes the line of a successful migration in
 // ValidateMigration, flushes it (and syncs it as [SyncEvery] says) and
 // returns the *[WriteError] if any of that failed, so the migration fails
-// with an error for which errors.Is(err, writeErr) holds, and otherwise
+// with an error that matches [core.ErrValidation], the *WriteError (with
+// errors.As) and the writer's own error (with errors.Is), and otherwise
 // reports success only once its line is written. Failed migrations are
 // still written in OnError.
 //
@@ -121,13 +122,16 @@ func Strict() Option {
 
 // Async writes lines on a goroutine of the trail, behind a bounded queue
 // ([QueueSize], default [DefaultQueueSize]): a migration encodes its line
-// and queues it without waiting for any write. When the queue is full
-// the line is dropped, counted by [Trail.Dropped] and reported with
-// [ErrQueueFull]: an audit trail must never slow migrations down to the
-// speed of its disk. When the queue runs empty the writer is flushed, so
-// a *bufio.Writer destination gets large writes under load and no stale
-// lines when idle. [Trail.Close] drains the queue; a crash of the process
-// loses what is queued.
+// and queues it without waiting for any write, and holds no lock while a
+// write is in flight. When the queue is full the line is dropped, counted
+// by [Trail.Dropped] and reported with [ErrQueueFull]: an audit trail must
+// never slow migrations down to the speed of its disk. The goroutine
+// writes what is queued in batches of whole lines (up to 64 KiB, one
+// Write call each, so lines still never interleave) and flushes the
+// writer when the queue runs empty, so a *bufio.Writer destination gets
+// no stale lines when idle. [SyncEvery] counts lines and syncs after the
+// batch that reaches n. [Trail.Close] drains the queue; a crash of the
+// process loses what is queued.
 func Async() Option {
 	return optionFunc(func(c *config) { c.async = true })
 }

@@ -77,10 +77,11 @@ var (
 	_ core.Validator = (*Trail)(nil)
 )
 
-// New returns a trail that writes to w, one Write call per line. The
-// trail does not close w; [Trail.Close] flushes it when it has a Flush()
-// error method (a *bufio.Writer) and, with [SyncEvery], syncs it when it
-// has a Sync() error method (an *os.File).
+// New returns a trail that writes to w (which must not be nil), one Write
+// call per line ([Async] writes batches of whole lines). The trail does
+// not close w; [Trail.Close] flushes it when it has a Flush() error method
+// (a *bufio.Writer) and, with [SyncEvery], syncs it when it has a Sync()
+// error method (an *os.File).
 func New(w io.Writer, opts ...Option) *Trail {
 	t := &Trail{cfg: newConfig(opts), w: w}
 	if t.cfg.onError == nil {
