@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -87,47 +88,48 @@ var errStoppedItem = errors.New("item cancelled")
 // stopping it: the batch was stopped, and the item failed with the
 // cancellation (checked before a step, or returned by a ctx-aware
 // migration function as ctx.Err()).
-func stoppedByBatch(runCtx context.Context, err error) bool {
-	return context.Cause(runCtx) == errStopped && (errors.Is(err, errStopped) || errors.Is(err, context.Canceled))
+func stoppedByBatch(stopped bool, err error) bool {
+	return stopped && (errors.Is(err, errStopped) || errors.Is(err, context.Canceled))
 }
 
 // progressor serialises progress reports.
 type progressor struct {
-	mu      sync.Mutex
-	fn      func(Progress)
-	start   time.Time
-	total   int
-	done    int
-	failed  int
-	success atomic.Int64
-	fails   atomic.Int64
+	mu     sync.Mutex
+	fn     func(Progress)
+	start  time.Time
+	total  int
+	done   int
+	failed int
 }
 
-func (p *progressor) finish(err error) {
-	if err != nil {
-		p.fails.Add(1)
-	} else {
-		p.success.Add(1)
-	}
-	if p.fn == nil {
-		return
-	}
+func (p *progressor) report(failed bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.done++
-	if err != nil {
+	if failed {
 		p.failed++
 	}
 	p.fn(Progress{Done: p.done, Failed: p.failed, Total: p.total, Elapsed: time.Since(p.start)})
 }
 
+// batchChunk is how many consecutive items a worker claims at once: enough
+// that workers rarely touch the same cache lines (of the results, and of
+// the claim counter), few enough that they finish together.
+func batchChunk(items, workers int) int {
+	return min(max(items/(workers*16), 1), 64)
+}
+
 // MigrateBatch migrates every item like [Manager.Migrate] (or
 // [Manager.MigrateData] with [SkipValidation]) and returns the results in
 // input order. By default it fails fast: the first failure in input order
-// is returned (as an *[ItemError]) with nil results, and the items not yet
-// finished are cancelled. With [ContinueOnError] it returns every result
-// and a *[BatchError]. Hooks that implement [BatchObserver] see the whole
-// batch; each item's migration runs under the ctx of BeforeBatch.
+// is returned (as an *[ItemError]) with nil results, and the rest is
+// cancelled (an item that fails only because it was cancelled is not a
+// failure). With [ContinueOnError] it returns every result (nil for a
+// failed item) and a *[BatchError]. Hooks that implement [BatchObserver]
+// see the whole batch, and each item's migration runs under the ctx their
+// BeforeBatch returned; [Batch.Succeeded] and [Batch.Failed] do not count
+// cancelled items. A panic in an [OnProgress] function is raised again in
+// the caller's goroutine, once every worker has stopped.
 func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, to string, opts ...BatchOption) ([]Data, error) {
 	fv, tv, err := parsePair(from, to)
 	if err != nil {
@@ -140,53 +142,101 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	b := Batch{Model: model, From: fv, To: tv, Size: len(items), Start: time.Now()}
 	var bi BatchInvocation
 	bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
-	prog := &progressor{fn: cfg.progress, start: b.Start, total: len(items)}
+	defer func() {
+		if r := recover(); r != nil { // from an OnProgress function
+			bi.AfterBatch(b, &PanicError{Value: r, Stack: debug.Stack()})
+			panic(r)
+		}
+	}()
+	var prog *progressor
+	if cfg.progress != nil {
+		prog = &progressor{fn: cfg.progress, start: b.Start, total: len(items)}
+	}
 
 	results := make([]Data, len(items))
 	errs := make([]error, len(items))
 	runCtx, cancel := context.WithCancelCause(bctx)
 	defer cancel(nil)
-	one := func(i int) {
-		out, err := m.run(runCtx, items[i], model, fv, tv, !cfg.noValidate)
-		if err != nil && !cfg.continueOn && stoppedByBatch(runCtx, err) {
+	var stopped atomic.Bool // fail-fast: an item failed, the rest is cancelled
+	validate := !cfg.noValidate
+	// one migrates item i and reports whether it succeeded, failed or was
+	// cancelled.
+	one := func(i int) (ok, failed bool) {
+		out, err := m.run(runCtx, items[i], model, fv, tv, validate)
+		if err != nil && !cfg.continueOn && stoppedByBatch(stopped.Load(), err) {
 			errs[i] = errStoppedItem // cancelled by us: not a failure of its own
-			return
+			return false, false
 		}
 		results[i], errs[i] = out, err
-		prog.finish(err)
-		if err != nil && !cfg.continueOn {
+		if prog != nil {
+			prog.report(err != nil)
+		}
+		if err != nil && !cfg.continueOn && !stopped.Swap(true) {
 			cancel(errStopped)
 		}
+		return err == nil, err != nil
 	}
+
 	workers := min(cfg.workers, len(items))
 	if workers <= 1 {
 		for i := range items {
-			one(i)
-			if errs[i] != nil && !cfg.continueOn {
-				break
+			ok, failed := one(i)
+			if ok {
+				b.Succeeded++
+			}
+			if failed {
+				b.Failed++
+				if !cfg.continueOn {
+					break
+				}
 			}
 		}
 	} else {
+		chunk := batchChunk(len(items), workers)
 		var next atomic.Int64
+		var succeeded, failed atomic.Int64
+		var panicked atomic.Pointer[workerPanic]
 		var wg sync.WaitGroup
 		for range workers {
 			wg.Go(func() {
+				nOK, nFailed := 0, 0
+				defer func() {
+					succeeded.Add(int64(nOK))
+					failed.Add(int64(nFailed))
+					if r := recover(); r != nil {
+						panicked.CompareAndSwap(nil, &workerPanic{value: r})
+						if stopped.CompareAndSwap(false, true) {
+							cancel(errStopped)
+						}
+					}
+				}()
 				for {
-					i := int(next.Add(1) - 1)
-					if i >= len(items) {
+					lo := int(next.Add(int64(chunk))) - chunk
+					if lo >= len(items) {
 						return
 					}
-					if !cfg.continueOn && context.Cause(runCtx) == errStopped {
-						return
+					for i := lo; i < min(lo+chunk, len(items)); i++ {
+						if !cfg.continueOn && stopped.Load() || panicked.Load() != nil {
+							return
+						}
+						ok, bad := one(i)
+						if ok {
+							nOK++
+						}
+						if bad {
+							nFailed++
+						}
 					}
-					one(i)
 				}
 			})
 		}
 		wg.Wait()
+		if p := panicked.Load(); p != nil {
+			panic(p.value)
+		}
+		b.Succeeded, b.Failed = int(succeeded.Load()), int(failed.Load())
 	}
 
-	b.Succeeded, b.Failed = int(prog.success.Load()), int(prog.fails.Load())
 	var out error
 	if cfg.continueOn {
 		var be BatchError
@@ -198,20 +248,21 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 		if len(be.Items) > 0 {
 			out = &be
 		}
-	} else {
+	} else if b.Failed > 0 {
 		for i, e := range errs {
 			if e != nil && e != errStoppedItem {
 				out = &ItemError{Index: i, Err: e}
 				break
 			}
 		}
-		if out != nil {
-			results = nil
-		}
+		results = nil
 	}
 	bi.AfterBatch(b, out)
 	return results, out
 }
+
+// workerPanic carries a panic out of a batch worker.
+type workerPanic struct{ value any }
 
 // MigrateStream migrates a sequence of any length, yielding the results in
 // input order. Memory stays bounded (at most twice the number of
@@ -235,41 +286,45 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 		b := Batch{Model: model, From: fv, To: tv, Size: -1, Start: time.Now()}
 		var bi BatchInvocation
 		bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
-		prog := &progressor{fn: cfg.progress, start: b.Start, total: -1}
+		var prog *progressor
+		if cfg.progress != nil {
+			prog = &progressor{fn: cfg.progress, start: b.Start, total: -1}
+		}
 		var firstErr error
-		defer func() {
-			b.Succeeded, b.Failed = int(prog.success.Load()), int(prog.fails.Load())
-			bi.AfterBatch(b, firstErr)
-		}()
+		defer func() { bi.AfterBatch(b, firstErr) }()
 		runCtx, cancel := context.WithCancelCause(bctx)
 		defer cancel(nil)
+		validate := !cfg.noValidate
 
+		// ctxEnded yields the error of ctx, which has ended.
 		ctxEnded := func() {
-			if ctx.Err() != nil {
-				err := ctxError(ctx)
-				if firstErr == nil {
-					firstErr = err
-				}
-				yield(nil, err)
+			err := ctxError(ctx)
+			if firstErr == nil {
+				firstErr = err
 			}
+			yield(nil, err)
 		}
-
 		// emit hands one result to the consumer; it reports whether to go on.
 		emit := func(idx int, out Data, err error) bool {
 			if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 				ctxEnded() // the item failed because ctx ended: so does the stream
 				return false
 			}
-			prog.finish(err)
+			if prog != nil {
+				prog.report(err != nil)
+			}
 			if err != nil {
+				b.Failed++
 				err = &ItemError{Index: idx, Err: err}
 				if firstErr == nil {
 					firstErr = err
 				}
 				return yield(nil, err) && cfg.continueOn
 			}
+			b.Succeeded++
 			return yield(out, nil)
 		}
+
 		if cfg.workers <= 1 {
 			idx := 0
 			for d := range items {
@@ -277,7 +332,7 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 					ctxEnded()
 					return
 				}
-				out, err := m.run(runCtx, d, model, fv, tv, !cfg.noValidate)
+				out, err := m.run(runCtx, d, model, fv, tv, validate)
 				if !emit(idx, out, err) {
 					return
 				}
@@ -286,21 +341,22 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 			return
 		}
 
-		type slot struct {
-			idx  int
-			in   Data
-			out  Data
-			err  error
-			done chan struct{}
+		// A ring of 2×workers slots: the consumer fills them in input
+		// order and hands them to the workers, then waits for the oldest.
+		// Nothing else is buffered, whatever the length of the input.
+		window := 2 * cfg.workers
+		slots := make([]streamSlot, window)
+		for i := range slots {
+			slots[i].done = make(chan struct{}, 1)
 		}
-		jobs := make(chan *slot, 2*cfg.workers)
+		jobs := make(chan *streamSlot, window)
 		var wg sync.WaitGroup
 		for range cfg.workers {
 			wg.Go(func() {
 				for s := range jobs {
-					s.out, s.err = m.run(runCtx, s.in, model, fv, tv, !cfg.noValidate)
+					s.out, s.err = m.run(runCtx, s.in, model, fv, tv, validate)
 					s.in = nil
-					close(s.done)
+					s.done <- struct{}{}
 				}
 			})
 		}
@@ -311,10 +367,9 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 			wg.Wait()
 			stop()
 		}()
-		var pending []*slot
-		idx, inputDone := 0, false
+		head, inFlight, idx, inputDone := 0, 0, 0, false
 		for {
-			for !inputDone && len(pending) < 2*cfg.workers {
+			for !inputDone && inFlight < window {
 				if ctx.Err() != nil {
 					inputDone = true
 					break
@@ -324,22 +379,35 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 					inputDone = true
 					break
 				}
-				s := &slot{idx: idx, in: d, done: make(chan struct{})}
+				s := &slots[(head+inFlight)%window]
+				s.idx, s.in = idx, d
 				idx++
-				pending = append(pending, s)
+				inFlight++
 				jobs <- s
 			}
-			if len(pending) == 0 {
-				ctxEnded()
+			if inFlight == 0 {
+				if ctx.Err() != nil {
+					ctxEnded()
+				}
 				return
 			}
-			s := pending[0]
-			pending[0] = nil
-			pending = pending[1:]
+			s := &slots[head]
 			<-s.done
-			if !emit(s.idx, s.out, s.err) {
+			head, inFlight = (head+1)%window, inFlight-1
+			out, err := s.out, s.err
+			s.out, s.err = nil, nil
+			if !emit(s.idx, out, err) {
 				return
 			}
 		}
 	}
+}
+
+// streamSlot is one item of a stream in the hands of a worker.
+type streamSlot struct {
+	idx  int
+	in   Data
+	out  Data
+	err  error
+	done chan struct{} // receives once the worker is done with the item
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -480,4 +481,40 @@ func TestMigrateStreamBreakWhileBusy(t *testing.T) {
 		break
 	}
 	settleGoroutines(t, base)
+}
+
+func TestMigrateBatchProgressPanics(t *testing.T) {
+	for _, w := range []int{1, 4} {
+		t.Run(fmt.Sprint("workers=", w), func(t *testing.T) {
+			base := runtime.NumGoroutine()
+			var ran atomic.Int32
+			m := batchManager(t, func(context.Context, int) error { ran.Add(1); return nil })
+			rec := &recorder{}
+			b := batchHook{traceHook: newTrace("b", rec), batches: make(chan core.Batch, 1)}
+			m.AddHook(b)
+			func() {
+				defer func() {
+					if r := recover(); r != "progress boom" {
+						t.Fatalf("recovered %v, want the OnProgress panic", r)
+					}
+				}()
+				_, _ = m.MigrateBatch(context.Background(), numbered(1000), "N", "1.0.0", "2.0.0", core.Workers(w), core.ContinueOnError(),
+					core.OnProgress(func(p core.Progress) {
+						if p.Done == 10 {
+							panic("progress boom")
+						}
+					}))
+				t.Fatal("MigrateBatch returned")
+			}()
+			if n := ran.Load(); n >= 1000 {
+				t.Fatalf("the batch went on after the panic: %d items ran", n)
+			}
+			ev := rec.get()
+			if last := ev[len(ev)-1]; !strings.HasPrefix(last, "b.afterBatch N size=1000 ") || !strings.HasSuffix(last, "err=true") {
+				t.Fatalf("last event %q, want AfterBatch", last)
+			}
+			<-b.batches
+			settleGoroutines(t, base)
+		})
+	}
 }
