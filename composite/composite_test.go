@@ -579,7 +579,7 @@ func TestZeroHook(t *testing.T) {
 type listHook []int
 
 func (listHook) BeforeMigrate(ctx context.Context, _ core.Event) context.Context { return ctx }
-func (listHook) AfterMigrate(context.Context, core.Event, core.Record)            {}
+func (listHook) AfterMigrate(context.Context, core.Event, core.Record)           {}
 func (listHook) OnError(context.Context, core.Event, error)                      {}
 
 func TestAddRemoveLenHooks(t *testing.T) {
