@@ -44,7 +44,8 @@ func newConfig(opts []Option) config {
 // return to anyone: a *[WriteError] for each line that was not written
 // (or not flushed or synced), and an error for a redactor or a trace-ID
 // function that panicked. It is called on the migration's goroutine, or
-// on the writer's goroutine with [Async], so it must be safe for
+// on the writer's goroutine with [Async] (so it must not call the trail's
+// Sync or Close), holding no lock of the trail; it must be safe for
 // concurrent use and should be quick. A panic in it is recovered. The
 // default logs with log/slog at Error level; a nil handler keeps it.
 func WithErrorHandler(handler func(error)) Option {

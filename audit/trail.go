@@ -156,7 +156,8 @@ func (t *Trail) ValidateMigration(ctx context.Context, e core.Event, migrated co
 }
 
 // record encodes the line of e and writes or queues it. It returns the
-// *WriteError of a synchronous write, if any, already reported.
+// *WriteError of a synchronous write, if any, once reported (never under
+// the lock).
 func (t *Trail) record(ctx context.Context, e *core.Event, status Status, rec core.Record, err error) *WriteError {
 	buf := t.pool.Get().(*buffer)
 	buf.b = t.appendLine(buf.b[:1], ctx, e, time.Now(), status, rec, err)
@@ -173,8 +174,12 @@ func (t *Trail) record(ctx context.Context, e *core.Event, status Status, rec co
 		t.report(werr)
 	} else {
 		one := [1]*buffer{buf}
-		werr = t.write(one[:], t.cfg.strict)
+		errs := t.write(one[:], t.cfg.strict)
 		t.mu.Unlock()
+		if len(errs) > 0 {
+			werr = errs[0]
+			t.report(werr)
+		}
 	}
 	t.put(buf)
 	return werr
@@ -211,10 +216,10 @@ func (b *buffer) writeError(op string, err error) *WriteError {
 
 // write writes lines in one Write call; the caller has exclusive use of
 // the writer. The lines are flushed when flush is set or a sync is due,
-// and synced when a sync is due. Every line that was not written is
-// counted and reported; write returns the first such error, or the sync
-// error.
-func (t *Trail) write(lines []*buffer, flush bool) *WriteError {
+// and synced when a sync is due. It counts every line that was not
+// written and returns their errors (or the sync error), for the caller
+// to report once it holds no lock.
+func (t *Trail) write(lines []*buffer, flush bool) []*WriteError {
 	lead := 0
 	if t.broken {
 		lead = 1
@@ -236,7 +241,7 @@ func (t *Trail) write(lines []*buffer, flush bool) *WriteError {
 	if err != nil {
 		t.broken = t.broken || (n > 0 && n < len(p))
 		// The lines that made it whole are written.
-		var first *WriteError
+		var errs []*WriteError
 		end := lead
 		for _, l := range lines {
 			end += len(l.b) - 1
@@ -244,28 +249,20 @@ func (t *Trail) write(lines []*buffer, flush bool) *WriteError {
 				t.written.Add(1)
 				continue
 			}
-			werr := t.drop(l, "write", err)
-			t.report(werr)
-			if first == nil {
-				first = werr
-			}
+			errs = append(errs, t.drop(l, "write", err))
 		}
-		return first
+		return errs
 	}
 	t.broken = false
 	t.sinceSync += len(lines)
 	syncNow := t.cfg.syncEvery >= 0 && t.sinceSync >= max(t.cfg.syncEvery, 1)
 	if (flush || syncNow) && t.flusher != nil {
 		if err := t.flusher.Flush(); err != nil {
-			var first *WriteError
-			for _, l := range lines {
-				werr := t.drop(l, "flush", err)
-				t.report(werr)
-				if first == nil {
-					first = werr
-				}
+			errs := make([]*WriteError, len(lines))
+			for i, l := range lines {
+				errs[i] = t.drop(l, "flush", err)
 			}
-			return first
+			return errs
 		}
 	}
 	t.written.Add(int64(len(lines)))
@@ -275,9 +272,7 @@ func (t *Trail) write(lines []*buffer, flush bool) *WriteError {
 	t.sinceSync = 0
 	if t.syncer != nil {
 		if err := t.syncer.Sync(); err != nil {
-			werr := lines[len(lines)-1].writeError("sync", err)
-			t.report(werr)
-			return werr
+			return []*WriteError{lines[len(lines)-1].writeError("sync", err)}
 		}
 	}
 	return nil
@@ -373,7 +368,9 @@ func (t *Trail) collect(lines []*buffer, limit int) []*buffer {
 }
 
 func (t *Trail) writeBatch(lines []*buffer) {
-	t.write(lines, false)
+	for _, werr := range t.write(lines, false) {
+		t.report(werr)
+	}
 	for i, l := range lines {
 		t.put(l)
 		lines[i] = nil

@@ -1121,3 +1121,29 @@ func TestAsyncBatchPartialWrite(t *testing.T) {
 		t.Fatalf("whole lines of ids %v and %d broken: %q", ids, broken, w.bytes())
 	}
 }
+
+// The handler runs outside the trail's lock: it may call Sync (here on a
+// failing writer, from the migration's goroutine) without a deadlock.
+func TestHandlerRunsOutsideTheLock(t *testing.T) {
+	errDisk := errors.New("disk full")
+	w := &failWriter{fail: func(n int) bool { return n == 1 }, err: errDisk}
+	var tr *audit.Trail
+	var syncErr error
+	tr = audit.New(w, audit.WithErrorHandler(func(error) { syncErr = tr.Sync() }))
+	m := newManager(t)
+	m.AddHook(tr)
+	done := make(chan error)
+	go func() {
+		_, err := m.Migrate(ctx, user(1), "User", "1.0.0", "2.0.0")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		check(t, err)
+	case <-time.After(30 * time.Second): // a hang guard, not a timing
+		t.Fatal("the handler deadlocked on the trail's lock")
+	}
+	if syncErr != nil || tr.Dropped() != 1 {
+		t.Fatalf("Sync in the handler: %v; Dropped %d", syncErr, tr.Dropped())
+	}
+}
