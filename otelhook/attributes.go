@@ -54,7 +54,7 @@ const (
 	// StepDurationMetric is the histogram of the steps' durations, in
 	// seconds.
 	StepDurationMetric = "migration.step.duration"
-	// ActiveMetric counts the migrations in progress.
+	// ActiveMetric counts the migrations in progress, by model.
 	ActiveMetric = "migration.active"
 )
 
@@ -120,7 +120,6 @@ func (c *cache[K, V]) store(k K, v V) V {
 type outcome struct {
 	base   []attribute.KeyValue
 	ok     []metric.RecordOption
-	add    []metric.AddOption
 	byType cache[string, []metric.RecordOption]
 }
 
@@ -129,7 +128,6 @@ func newOutcome(kv ...attribute.KeyValue) *outcome {
 	return &outcome{
 		base: kv,
 		ok:   []metric.RecordOption{metric.WithAttributeSet(set)},
-		add:  []metric.AddOption{metric.WithAttributeSet(set)},
 	}
 }
 
@@ -161,6 +159,10 @@ type migInfo struct {
 	name    string
 	start   []trace.SpanStartOption
 	metrics *outcome
+	// active is the attribute set of migration.active: the model only, as
+	// the count of migrations in progress needs no more (and each
+	// attribute costs the SDK time on every measurement).
+	active []metric.AddOption
 }
 
 func (h *Hook) migInfo(e core.Event) *migInfo {
@@ -187,6 +189,7 @@ func (h *Hook) migInfo(e core.Event) *migInfo {
 			VersionToKey.String(to),
 			DirectionKey.String(dir),
 		),
+		active: []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(ModelKey.String(e.Model)))},
 	}
 	return h.migs.store(k, mi)
 }

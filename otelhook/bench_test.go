@@ -3,6 +3,7 @@ package otelhook_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -111,7 +112,17 @@ func BenchmarkMigrate(b *testing.B) {
 // each, started and ended on the same provider (attributes precomputed, as
 // the hook does).
 func BenchmarkBareSpans(b *testing.B) {
-	tr := alwaysSampled(b).Tracer("bare")
+	spans := bareSpans(alwaysSampled(b))
+	b.ReportAllocs()
+	for b.Loop() {
+		spans()
+	}
+}
+
+// bareSpans returns a func that starts and ends the spans of one traced
+// migration, without transmute.
+func bareSpans(tp trace.TracerProvider) func() {
+	tr := tp.Tracer("bare")
 	parent := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(
 		attribute.String("migration.model", "User"), attribute.String("migration.version.from", "1.0.0"),
 		attribute.String("migration.version.to", "3.0.0"), attribute.Int("migration.steps", 2),
@@ -126,13 +137,74 @@ func BenchmarkBareSpans(b *testing.B) {
 	}
 	steps := [][]trace.SpanStartOption{step(0, "1.0.0", "2.0.0", false), step(1, "2.0.0", "3.0.0", true)}
 	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
+	return func() {
 		pctx, span := tr.Start(ctx, "migrate User", parent...)
 		for _, opts := range steps {
 			_, s := tr.Start(pctx, "migrate.step User", opts...)
 			s.End()
 		}
 		span.End()
+	}
+}
+
+// BenchmarkRatio runs a migration with otelhook and its baseline in
+// alternating blocks of the same benchmark, so that a noisy machine slows
+// both alike, and reports x-base, the ratio of their times (1.00: no
+// cost). The baseline is Migrate with no hooks; for the sampled cases it
+// is Migrate with no hooks plus BareSpans on a provider of the same
+// configuration (AlwaysSample, BatchSpanProcessor, an exporter that drops).
+func BenchmarkRatio(b *testing.B) {
+	meters := []struct {
+		name string
+		mp   func(testing.TB) metric.MeterProvider
+	}{
+		{"noop-meter", func(testing.TB) metric.MeterProvider { return metricnoop.NewMeterProvider() }},
+		{"sdk-meter", sdkMeter},
+	}
+	for _, c := range []struct {
+		name    string
+		tp      func(testing.TB) *sdktrace.TracerProvider
+		ctx     context.Context
+		sampled bool
+	}{
+		{"unsampled-parent", neverSampled, unsampledParent(), false},
+		{"unsampled-root", neverSampled, context.Background(), false},
+		{"sampled", alwaysSampled, context.Background(), true},
+	} {
+		for _, mt := range meters {
+			b.Run(c.name+"/"+mt.name, func(b *testing.B) {
+				none, with := newManager(b, nil), newManager(b, nil)
+				with.AddHook(otelhook.New(otelhook.WithTracerProvider(c.tp(b)), otelhook.WithMeterProvider(mt.mp(b))))
+				spans := func() {}
+				if c.sampled {
+					spans = bareSpans(c.tp(b))
+				}
+				migrate := func(m *core.Manager, ctx context.Context) {
+					if _, err := m.Migrate(ctx, benchInput, "User", "1.0.0", "3.0.0"); err != nil {
+						b.Fatal(err)
+					}
+				}
+				const block = 200
+				var tBase, tWith time.Duration
+				b.ResetTimer()
+				for done := 0; done < b.N; done += block {
+					n := min(block, b.N-done)
+					start := time.Now()
+					for range n {
+						migrate(none, context.Background())
+						spans()
+					}
+					tBase += time.Since(start)
+					start = time.Now()
+					for range n {
+						migrate(with, c.ctx)
+					}
+					tWith += time.Since(start)
+				}
+				b.ReportMetric(float64(tWith)/float64(tBase), "x-base")
+				b.ReportMetric(float64(tBase.Nanoseconds())/float64(b.N), "base-ns/op")
+				b.ReportMetric(float64(tWith.Nanoseconds())/float64(b.N), "hook-ns/op")
+			})
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,7 +114,8 @@ func TestMetrics(t *testing.T) {
 					Temporality: metricdata.CumulativeTemporality,
 					IsMonotonic: false,
 					DataPoints: []metricdata.DataPoint[int64]{
-						{Attributes: with(user)}, {Attributes: with(fail)}, {Attributes: with(down)},
+						{Attributes: attribute.NewSet(otelhook.ModelKey.String("User"))},
+						{Attributes: attribute.NewSet(otelhook.ModelKey.String("Fail"))},
 					},
 				},
 			},
@@ -144,6 +146,75 @@ func TestMetrics(t *testing.T) {
 	for _, d := range sumPoints(t, ms, otelhook.ActiveMetric).DataPoints {
 		if d.Value != 0 {
 			t.Errorf("active %s = %d, want 0", setString(d.Attributes), d.Value)
+		}
+	}
+}
+
+// toggledMeterProvider is an SDK meter provider whose instruments say
+// they are enabled only while on is set (as the global provider's do once
+// a provider is set); measurements reach the SDK whatever on is.
+type toggledMeterProvider struct {
+	noop.MeterProvider
+	sdk metric.MeterProvider
+	on  *atomic.Bool
+}
+
+func (p toggledMeterProvider) Meter(name string, opts ...metric.MeterOption) metric.Meter {
+	return toggledMeter{Meter: p.sdk.Meter(name, opts...), on: p.on}
+}
+
+type toggledMeter struct {
+	metric.Meter
+	on *atomic.Bool
+}
+
+func (m toggledMeter) Float64Histogram(name string, opts ...metric.Float64HistogramOption) (metric.Float64Histogram, error) {
+	h, err := m.Meter.Float64Histogram(name, opts...)
+	return toggledHistogram{h, m.on}, err
+}
+
+func (m toggledMeter) Int64UpDownCounter(name string, opts ...metric.Int64UpDownCounterOption) (metric.Int64UpDownCounter, error) {
+	c, err := m.Meter.Int64UpDownCounter(name, opts...)
+	return toggledCounter{c, m.on}, err
+}
+
+type toggledHistogram struct {
+	metric.Float64Histogram
+	on *atomic.Bool
+}
+
+func (h toggledHistogram) Enabled(ctx context.Context) bool {
+	return h.on.Load() && h.Float64Histogram.Enabled(ctx)
+}
+
+type toggledCounter struct {
+	metric.Int64UpDownCounter
+	on *atomic.Bool
+}
+
+func (c toggledCounter) Enabled(ctx context.Context) bool {
+	return c.on.Load() && c.Int64UpDownCounter.Enabled(ctx)
+}
+
+// A meter that becomes enabled during a migration (a global provider set
+// late) never takes migration.active below 0: only a migration that was
+// counted in is counted out.
+func TestActiveBalancedWhenMeterTurnsOn(t *testing.T) {
+	tel := newTelemetry(t)
+	on := &atomic.Bool{}
+	m := newManager(t, func(context.Context) { on.Store(true) })
+	m.AddHook(otelhook.New(
+		otelhook.WithTracerProvider(tel.tp),
+		otelhook.WithMeterProvider(toggledMeterProvider{sdk: tel.mp, on: on}),
+		otelhook.WithFilter(func(context.Context, core.Event) bool { return false }),
+	))
+	_, err := m.Migrate(context.Background(), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
+	must(t, err)
+	_, err = m.Migrate(context.Background(), core.Data{"name": "Alan Turing"}, "User", "1.0.0", "2.0.0")
+	must(t, err)
+	for _, p := range sumPoints(t, tel.collect(t), otelhook.ActiveMetric).DataPoints {
+		if p.Value != 0 {
+			t.Errorf("active %s = %d, want 0", setString(p.Attributes), p.Value)
 		}
 	}
 }

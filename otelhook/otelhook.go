@@ -176,7 +176,7 @@ func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context 
 	counted := false
 	if h.active.Enabled(ctx) {
 		mi = h.migInfo(e)
-		h.active.Add(ctx, 1, mi.metrics.add...)
+		h.active.Add(ctx, 1, mi.active...)
 		counted = true
 	}
 	filtered := false
@@ -246,7 +246,7 @@ func (h *Hook) end(ctx context.Context, e core.Event, migrated core.Record, err 
 		if mi == nil {
 			mi = h.migInfo(e)
 		}
-		h.active.Add(ctx, -1, mi.metrics.add...)
+		h.active.Add(ctx, -1, mi.active...)
 	}
 }
 
@@ -328,7 +328,7 @@ func (h *Hook) BeforeBatch(ctx context.Context, b core.Batch) context.Context {
 			span = sp
 		}
 	}
-	if span != nil || noSpans || parent != nil {
+	if span != nil || noSpans {
 		return &scope{Context: ctx, h: h, kind: batchScope, span: span, noSpans: noSpans}
 	}
 	return ctx

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/baggage"
 	"go.opentelemetry.io/otel/codes"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
@@ -574,6 +575,38 @@ func TestNestedCallsKeepTheirOwnSpans(t *testing.T) {
 	}
 }
 
+// dropModel samples every span but the migrations of one model.
+type dropModel string
+
+func (d dropModel) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	if p.Name == "migrate "+string(d) {
+		return sdktrace.SamplingResult{Decision: sdktrace.Drop}
+	}
+	return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample}
+}
+
+func (d dropModel) Description() string { return "dropModel" }
+
+// A migration that the sampler drops, run from inside a traced migration's
+// step (with no meter: the cheapest path), must not touch the state of the
+// migration around it: the outer step span still ends, once.
+func TestDroppedInnerMigration(t *testing.T) {
+	tel := newTelemetry(t, sdktrace.WithSampler(dropModel("User")))
+	m := newManager(t, nil)
+	must(t, m.RegisterMigration("Outer", "1.0.0", "2.0.0", func(ctx context.Context, d core.Data) (core.Data, error) {
+		_, err := m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "3.0.0")
+		return d, err
+	}))
+	m.AddHook(otelhook.New(otelhook.WithTracerProvider(tel.tp), otelhook.WithMeterProvider(metricnoop.NewMeterProvider())))
+	_, err := m.MigrateData(context.Background(), core.Data{}, "Outer", "1.0.0", "2.0.0")
+	must(t, err)
+	spans := tel.ended(t)
+	if got, want := names(spans), []string{"migrate.step Outer", "migrate Outer"}; !slices.Equal(got, want) {
+		t.Fatalf("spans %v, want %v", got, want)
+	}
+	childOf(t, spans[0], spans[1])
+}
+
 func TestRecordValues(t *testing.T) {
 	in := func() core.Data {
 		return core.Data{"id": "o-1", "address": map[string]any{"zip": "75001"}}
@@ -775,6 +808,24 @@ func TestNeverSampledRoot(t *testing.T) {
 	must(t, err)
 	if n := len(tel.sr.Started()); n != 0 {
 		t.Fatalf("%d spans started", n)
+	}
+}
+
+// A migration span that the sampler drops stays the parent of what runs
+// inside the migration, so that a parent-based sampler drops the step's
+// and the user's spans too, instead of starting orphan traces.
+func TestDroppedSpanStaysParent(t *testing.T) {
+	tel := newTelemetry(t, sdktrace.WithSampler(sdktrace.ParentBased(dropModel("User"))))
+	user := tel.tp.Tracer("user-code")
+	m := newManager(t, func(ctx context.Context) {
+		_, span := user.Start(ctx, "db.query")
+		span.End()
+	})
+	m.AddHook(tel.hook())
+	_, err := m.Migrate(context.Background(), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "3.0.0")
+	must(t, err)
+	if spans := tel.ended(t); len(spans) != 0 {
+		t.Fatalf("spans recorded under a dropped migration: %v", names(spans))
 	}
 }
 
