@@ -102,9 +102,10 @@ func New(w io.Writer, opts ...Option) *Trail {
 }
 
 // Open returns a trail that appends to the file at path, creating it with
-// mode 0600 (an existing file keeps its mode). Each line is one write(2)
-// on a file opened with O_APPEND, so lines of several processes appending
-// to the same file do not interleave. [Trail.Close] syncs and closes the
+// mode 0600 (an existing file keeps its mode). Each line (with [Async],
+// each batch of whole lines) is one write(2) on a file opened with
+// O_APPEND, so lines of several processes appending to the same file do
+// not interleave. [Trail.Close] syncs and closes the
 // file.
 func Open(path string, opts ...Option) (*Trail, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
