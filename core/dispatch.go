@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
+	"sync"
 )
 
 // HookSet is an immutable, ordered group of hooks with their optional
@@ -189,18 +190,27 @@ type slogType struct{ h Hook }
 
 func (t slogType) LogValue() slog.Value { return slog.StringValue(typeName(t.h)) }
 
-// ctxFrame holds the ctx each hook's Before returned. Small groups need no
-// allocation (and no pointer into the frame itself, so a frame on the
-// caller's stack stays there).
+// ctxFrame holds the ctx each hook's Before returned. Up to 8 hooks need
+// no allocation (and no pointer into the frame itself, so a frame on the
+// caller's stack stays there); more borrow a slice from a pool, given back
+// by release.
 type ctxFrame struct {
-	buf  [4]context.Context
-	more []context.Context
+	buf    [8]context.Context
+	more   []context.Context
+	pooled *[]context.Context
 }
+
+// ctxPool holds the slices of frames with more than 8 hooks.
+var ctxPool = sync.Pool{New: func() any { return new([]context.Context) }}
 
 func (f *ctxFrame) init(n int) {
 	f.more = nil
 	if n > len(f.buf) {
-		f.more = make([]context.Context, n-len(f.buf))
+		p := ctxPool.Get().(*[]context.Context)
+		if k := n - len(f.buf); cap(*p) < k {
+			*p = make([]context.Context, k)
+		}
+		f.more, f.pooled = (*p)[:n-len(f.buf)], p
 	}
 }
 
@@ -217,6 +227,18 @@ func (f *ctxFrame) get(i int) context.Context {
 		return f.buf[i]
 	}
 	return f.more[i-len(f.buf)]
+}
+
+// release drops the frame's references to the contexts, and gives its
+// slice back to the pool.
+func (f *ctxFrame) release(n int) {
+	clear(f.buf[:min(n, len(f.buf))])
+	if f.pooled != nil {
+		clear(f.more)
+		*f.pooled = f.more[:0]
+		ctxPool.Put(f.pooled)
+		f.more, f.pooled = nil, nil
+	}
 }
 
 // Invocation is the state of one migration's dispatch: the ctx that each
@@ -298,6 +320,7 @@ func (inv *Invocation) AfterMigrate(e Event, migrated Record) {
 	for i := inv.ran - 1; i >= 0; i-- {
 		s.callAfter(i, inv.f.get(i), e, migrated)
 	}
+	inv.f.release(inv.ran)
 	inv.ran = 0
 }
 
@@ -318,6 +341,7 @@ func (inv *Invocation) OnError(e Event, err error) {
 	for i := inv.ran - 1; i >= 0; i-- {
 		s.callError(i, inv.f.get(i), e, err)
 	}
+	inv.f.release(inv.ran)
 	inv.ran = 0
 }
 
@@ -380,6 +404,7 @@ func (si *StepInvocation) AfterStep(e Event, st Step, err error) {
 	for j := si.ran - 1; j >= 0; j-- {
 		s.callAfterStep(s.steppers[j], si.f.get(j), e, st, err)
 	}
+	si.f.release(si.ran)
 	si.ran = 0
 }
 
@@ -440,6 +465,7 @@ func (bi *BatchInvocation) AfterBatch(b Batch, err error) {
 	for j := bi.ran - 1; j >= 0; j-- {
 		s.callAfterBatch(s.batchers[j], bi.f.get(j), b, err)
 	}
+	bi.f.release(bi.ran)
 	bi.ran = 0
 }
 

@@ -503,3 +503,55 @@ func TestRegistrationRacesWithMigration(t *testing.T) {
 	wg.Wait()
 	equal(t, len(m.Models()), 101)
 }
+
+func TestManyHooks(t *testing.T) {
+	m := userManager(t)
+	rec := &recorder{}
+	var hooks []*traceHook
+	var want, after []string
+	for i := range 20 {
+		h := newTrace(fmt.Sprint("h", i), rec)
+		hooks = append(hooks, h)
+		m.AddHook(stepHook{h})
+		want = append(want, fmt.Sprintf("h%d.before User 1.0.0>2.0.0", i))
+		after = append([]string{fmt.Sprintf("h%d.after User 1.0.0>2.0.0", i)}, after...)
+	}
+	for range 3 { // the pooled frames are reused
+		rec.reset()
+		_, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0")
+		mustOK(t, err)
+		var got []string
+		for _, ev := range rec.get() {
+			if !strings.Contains(ev, "Step") {
+				got = append(got, ev)
+			}
+		}
+		equal(t, got, append(append([]string(nil), want...), after...))
+	}
+	for _, h := range hooks {
+		h.check(t)
+	}
+}
+
+// TestHooksAddNoAllocation counts allocations, not time: a migration
+// with many no-op hooks allocates what one with none does.
+func TestHooksAddNoAllocation(t *testing.T) {
+	allocs := func(hooks int) float64 {
+		m := userManager(t)
+		for range hooks {
+			m.AddHook(&nopHook{})
+		}
+		ctx := context.Background()
+		return testing.AllocsPerRun(200, func() {
+			if _, err := m.Migrate(ctx, core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	base := allocs(0)
+	for _, n := range []int{1, 2, 4, 8, 16} {
+		if got := allocs(n); got != base {
+			t.Errorf("%d no-op hooks: %v allocations per migration, want %v as with none", n, got, base)
+		}
+	}
+}
