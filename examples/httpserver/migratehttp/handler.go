@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
@@ -174,6 +175,11 @@ type errorBody struct {
 func (a *api) migrate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	span := trace.SpanFromContext(ctx)
+	// otelhttp names the span after the route once the mux has matched
+	// it; the route attribute is ours to add.
+	if _, route, ok := strings.Cut(r.Pattern, " "); ok {
+		span.SetAttributes(attribute.String("http.route", route))
+	}
 
 	reqID := r.Header.Get(HeaderRequestID)
 	if !validID(reqID) {

@@ -67,7 +67,8 @@ func TestMigrateNestsSpansUnderTheRequest(t *testing.T) {
 	if server.Parent().SpanID() != client.SpanContext().SpanID() || server.SpanContext().TraceID() != client.SpanContext().TraceID() {
 		t.Errorf("request span's parent = %v, want the client span %v", server.Parent().SpanID(), client.SpanContext().SpanID())
 	}
-	if attrString(server, migratehttp.RequestIDKey) != "req-42" || attrString(server, migratehttp.UserIDKey) != "user-7" {
+	if attrString(server, migratehttp.RequestIDKey) != "req-42" || attrString(server, migratehttp.UserIDKey) != "user-7" ||
+		attrString(server, "http.route") != "/migrate" {
 		t.Errorf("request span attributes = %v", server.Attributes())
 	}
 
