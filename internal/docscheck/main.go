@@ -6,6 +6,9 @@
 // marker naming its source:
 //
 //	<!-- snippet: path/to/file.go#FuncName -->   the body of a top-level func
+//	<!-- snippet: path/to/file.go#decl:A,B -->   whole declarations (funcs
+//	                                              or types), doc comments
+//	                                              included, blank-line separated
 //	<!-- snippet: path/to/file.go -->            the whole file
 //
 // Paths are relative to the repository root. For a function, the block is
@@ -15,8 +18,10 @@
 // does not compile on its own, such as a signature listing); use it
 // sparingly.
 //
-// Usage: go run ./internal/docscheck [-root DIR] [FILE.md ...]
-// With no files it checks README.md and every docs/*.md.
+// Usage: go run ./internal/docscheck [-root DIR] [-fix] [FILE.md ...]
+// With no files it checks README.md and every docs/*.md. With -fix it
+// rewrites each marked block from its source instead of reporting it, so
+// a page can be written with empty marked blocks and filled in.
 package main
 
 import (
@@ -36,6 +41,7 @@ import (
 
 func main() {
 	root := flag.String("root", ".", "repository root")
+	fix := flag.Bool("fix", false, "rewrite marked blocks from their sources")
 	flag.Parse()
 	files := flag.Args()
 	if len(files) == 0 {
@@ -49,6 +55,11 @@ func main() {
 	var problems []string
 	blocks := 0
 	for _, f := range files {
+		if *fix {
+			if err := fixFile(*root, f); err != nil {
+				problems = append(problems, err.Error())
+			}
+		}
 		n, errs := checkFile(*root, f)
 		blocks += n
 		for _, e := range errs {
@@ -153,6 +164,21 @@ func Source(root, marker string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if names, ok := strings.CutPrefix(fn, "decl:"); ok {
+		var parts []string
+		for _, name := range strings.Split(names, ",") {
+			d := findDecl(f, name)
+			if d == nil {
+				return "", fmt.Errorf("%s: no top-level declaration %s", path, name)
+			}
+			start := d.Pos()
+			if doc := declDoc(d); doc != nil {
+				start = doc.Pos()
+			}
+			parts = append(parts, string(src[fset.Position(start).Offset:fset.Position(d.End()).Offset]))
+		}
+		return strings.Join(parts, "\n\n"), nil
+	}
 	for _, d := range f.Decls {
 		fd, ok := d.(*ast.FuncDecl)
 		if !ok || fd.Recv != nil || fd.Name.Name != fn || fd.Body == nil {
@@ -208,4 +234,73 @@ func diff(want, got string) string {
 		}
 	}
 	return "  (whitespace only)"
+}
+
+// fixFile rewrites every marked Go block of a page from its source.
+func fixFile(root, name string) error {
+	path := filepath.Join(root, name)
+	md, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) && name == "README.md" {
+			return nil
+		}
+		return err
+	}
+	lines := strings.Split(string(md), "\n")
+	var out []string
+	prev := ""
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		t := strings.TrimSpace(l)
+		if t == "```go" || t == "```golang" {
+			m := markerRE.FindStringSubmatch(strings.TrimSpace(prev))
+			if m != nil && m[1] != "none" {
+				code, err := Source(root, m[1])
+				if err != nil {
+					return fmt.Errorf("%s:%d: %v", name, i+1, err)
+				}
+				out = append(out, l, strings.Trim(code, "\n"))
+				for i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "```" {
+					i++
+				}
+				if t != "" {
+					prev = l
+				}
+				continue
+			}
+		}
+		out = append(out, l)
+		if t != "" {
+			prev = l
+		}
+	}
+	return os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644)
+}
+
+func findDecl(f *ast.File, name string) ast.Decl {
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv == nil && d.Name.Name == name {
+				return d
+			}
+		case *ast.GenDecl:
+			for _, sp := range d.Specs {
+				if ts, ok := sp.(*ast.TypeSpec); ok && ts.Name.Name == name {
+					return d
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func declDoc(d ast.Decl) *ast.CommentGroup {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		return d.Doc
+	case *ast.GenDecl:
+		return d.Doc
+	}
+	return nil
 }

@@ -41,6 +41,8 @@ func TestCheckFile(t *testing.T) {
 		"whole file":   {whole, 0},
 		"missing func": {strings.Replace(good, "ExampleHello", "ExampleGone", 1), 1},
 		"none":         {"<!-- snippet: none -->\n```go\nfunc F()\n```\n", 0},
+		"decl":         {"<!-- snippet: demo.go#decl:ExampleHello -->\n```go\n" + src[strings.Index(src, "func"):len(src)-1] + "\n```\n", 0},
+		"decl drift":   {"<!-- snippet: demo.go#decl:ExampleHello -->\n```go\nfunc ExampleHello() {}\n```\n", 1},
 		"not go":       {"```sh\nmake demo\n```\n", 0},
 	} {
 		t.Run(name, func(t *testing.T) {
