@@ -19,8 +19,9 @@ const (
 )
 
 // RelativeError bounds the error of a reported percentile: it is within
-// RelativeError × v of v, the true sample at the percentile's rank.
-const RelativeError = 1.0 / (2 * subCount)
+// RelativeError × v of v, the true sample at the percentile's rank. It is
+// half the width of a sub-bucket, relative to the bucket's lower bound.
+const RelativeError = 1.0 / 32
 
 // bucketOf returns the bucket of a duration in nanoseconds.
 func bucketOf(ns int64) int {

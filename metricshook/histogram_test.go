@@ -9,6 +9,9 @@ import (
 )
 
 func TestBuckets(t *testing.T) {
+	if RelativeError != 0.5/subCount {
+		t.Fatalf("RelativeError = %v, but half a sub-bucket is %v", RelativeError, 0.5/subCount)
+	}
 	if got := bucketOf(math.MaxInt64); got != numBuckets-1 {
 		t.Errorf("bucketOf(MaxInt64) = %d, want the top bucket %d", got, numBuckets-1)
 	}

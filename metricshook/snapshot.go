@@ -45,8 +45,10 @@ func (t Transition) Name() string {
 // String returns the name.
 func (t Transition) String() string { return t.Name() }
 
-// Snapshot is a copy of a [Hook]'s counters at one moment, which its
-// holder owns.
+// Snapshot is a copy of a [Hook]'s counters, which its holder owns. One
+// taken while migrations run reads each counter once, finished migrations
+// before started ones, so Errors ≤ Total and, per transition, Count +
+// Errors ≤ Started.
 type Snapshot struct {
 	Total, Errors int64 // migrations started, and failed
 
@@ -59,8 +61,8 @@ type Snapshot struct {
 // SuccessRate returns (Total - Errors) / Total, or 0 when nothing ran.
 func (s Snapshot) SuccessRate() float64 { return successRate(s.Total, s.Errors) }
 
-// Slowest returns at most n transitions, slowest mean first (ties in name
-// order), in a new slice. Transitions with no successful migration are
+// Slowest returns at most n transitions, slowest mean first (ties keep
+// their order in Transitions), in a new slice. Transitions with no successful migration are
 // left out; n ≤ 0 gives none.
 func (s Snapshot) Slowest(n int) []Transition {
 	out := make([]Transition, 0, len(s.Transitions))
