@@ -38,7 +38,8 @@ func span(ctx context.Context, tr trace.Tracer, name string, start time.Duration
 }
 
 // migrationTrace records a batch with three migrations (the second one
-// failed), each with steps, and a nested model under the second step.
+// failed in validation, the third in its first step), each with steps,
+// and a nested model under the second step. The batch failed.
 func migrationTrace(tr trace.Tracer) {
 	ctx := context.Background()
 	bctx, endBatch := span(ctx, tr, "migrate.batch User", 0, attribute.Int("migration.batch.size", 3))
@@ -46,7 +47,11 @@ func migrationTrace(tr trace.Tracer) {
 		off := time.Duration(i) * 100 * time.Microsecond
 		mctx, endMig := span(bctx, tr, "migrate User", off+time.Microsecond,
 			attribute.String("migration.model", "User"), attribute.String("migration.version.from", "1.0.0"))
-		_, endStep0 := span(mctx, tr, "migrate.step User", off+2*time.Microsecond, attribute.Int("migration.step.index", 0))
+		s0ctx, endStep0 := span(mctx, tr, "migrate.step User", off+2*time.Microsecond, attribute.Int("migration.step.index", 0))
+		if i == 2 { // the same message as its parent's: printed once
+			trace.SpanFromContext(s0ctx).SetStatus(codes.Error, "bad name")
+			trace.SpanFromContext(mctx).SetStatus(codes.Error, "bad name")
+		}
 		endStep0(off + 10*time.Microsecond)
 		sctx, endStep1 := span(mctx, tr, "migrate.step User", off+11*time.Microsecond, attribute.Int("migration.step.index", 1))
 		_, endNested := span(sctx, tr, "migrate Address", off+12*time.Microsecond, attribute.String("migration.model", "Address"))
@@ -57,6 +62,7 @@ func migrationTrace(tr trace.Tracer) {
 		}
 		endMig(off + 31*time.Microsecond)
 	}
+	trace.SpanFromContext(bctx).SetStatus(codes.Error, "batch: 2 items failed")
 	endBatch(time.Millisecond + 234*time.Microsecond)
 }
 
@@ -71,22 +77,25 @@ func TestWriteWholeTree(t *testing.T) {
 		t.Fatalf("tree has %d spans, want 13", n)
 	}
 	var b strings.Builder
-	if err := consoletree.Write(&b, tree.Roots[0], consoletree.HideAttributes("migration.model")); err != nil {
+	if err := consoletree.Write(&b, tree.Roots[0]); err != nil {
 		t.Fatal(err)
 	}
-	want := `migrate.batch User          1.23ms  migration.batch.size=3
-├─ migrate User               30µs  migration.version.from=1.0.0
+	want := `migrate.batch User          1.23ms  ERROR  migration.batch.size=3
+│  batch: 2 items failed
+├─ migrate User               30µs  migration.model=User migration.version.from=1.0.0
 │  ├─ migrate.step User        8µs  migration.step.index=0
 │  └─ migrate.step User       19µs  migration.step.index=1
-│     └─ migrate Address       8µs
-├─ migrate User               30µs  ERROR "validation failed"  migration.version.from=1.0.0
+│     └─ migrate Address       8µs  migration.model=Address
+├─ migrate User               30µs  ERROR  migration.model=User migration.version.from=1.0.0
+│  │  validation failed
 │  ├─ migrate.step User        8µs  migration.step.index=0
 │  └─ migrate.step User       19µs  migration.step.index=1
-│     └─ migrate Address       8µs
-└─ migrate User               30µs  migration.version.from=1.0.0
-   ├─ migrate.step User        8µs  migration.step.index=0
+│     └─ migrate Address       8µs  migration.model=Address
+└─ migrate User               30µs  ERROR  migration.model=User migration.version.from=1.0.0
+   │  bad name
+   ├─ migrate.step User        8µs  ERROR  migration.step.index=0
    └─ migrate.step User       19µs  migration.step.index=1
-      └─ migrate Address       8µs
+      └─ migrate Address       8µs  migration.model=Address
 `
 	if got := b.String(); got != want {
 		t.Errorf("Write printed\n%s\nwant\n%s", got, want)
@@ -98,23 +107,34 @@ func TestShowChildrenSumsUpTheOthers(t *testing.T) {
 	migrationTrace(tr)
 	tree := consoletree.Build(exp.Spans())
 	batch := tree.Roots[0]
-	failed := batch.Find(func(n *consoletree.Node) bool { return n.Span.Status().Code == codes.Error })
-	if failed == nil || failed.Span.Name() != "migrate User" {
-		t.Fatalf("Find(status Error) = %v, want the failed migrate User", failed)
+	failed := batch.Find(func(n *consoletree.Node) bool {
+		return n.Span.Name() == "migrate User" && n.Span.Status().Code == codes.Error
+	})
+	if failed == nil || failed.Span.Status().Description != "validation failed" {
+		t.Fatalf("Find(failed migrate User) = %v, want the first one", failed)
+	}
+	if tree.Find(consoletree.Named("migrate Address")) != batch.Children[0].Children[1].Children[0] {
+		t.Errorf("Tree.Find does not find the first migrate Address depth first")
+	}
+	if tree.Find(consoletree.Named("nothing")) != nil {
+		t.Errorf("Tree.Find found a span that is not there")
 	}
 	var b strings.Builder
 	err := consoletree.Write(&b, batch,
 		consoletree.ShowChildren(func(c *consoletree.Node) bool { return c == failed || c.Parent != batch }),
-		consoletree.HideAttributes("migration.model", "migration.version.from", "migration.step.index", "migration.batch.size"))
+		consoletree.Attributes("migration.version.from", "migration.batch.size", "migration.model"),
+		consoletree.TrimKeyPrefix("migration."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `migrate.batch User          1.23ms
-├─ migrate User               30µs  ERROR "validation failed"
+	want := `migrate.batch User          1.23ms  ERROR  batch.size=3
+│  batch: 2 items failed
+├─ migrate User               30µs  ERROR  version.from=1.0.0 model=User
+│  │  validation failed
 │  ├─ migrate.step User        8µs
 │  └─ migrate.step User       19µs
-│     └─ migrate Address       8µs
-└─ … 2 more migrate User
+│     └─ migrate Address       8µs  model=Address
+└─ … 2 more migrate User (1 Error)
 `
 	if got := b.String(); got != want {
 		t.Errorf("Write printed\n%s\nwant\n%s", got, want)
@@ -126,7 +146,7 @@ func TestShowChildrenSumsUpTheOthers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := b.String(), "└─ … 3 more migrate User (1 Error)\n"; !strings.HasSuffix(got, want) || strings.Count(got, "\n") != 2 {
+	if got, want := b.String(), "└─ … 3 more migrate User (2 Error)\n"; !strings.HasSuffix(got, want) || strings.Count(got, "\n") != 3 {
 		t.Errorf("Write printed\n%s\nwant the batch line and %q", got, want)
 	}
 }
@@ -295,5 +315,6 @@ func Example() {
 	_ = consoletree.Write(os.Stdout, tree.Roots[0])
 	// Output:
 	// handle request        3ms
-	// └─ migrate User     500µs  ERROR "no migration path"  migration.version.to=2.0.0
+	// └─ migrate User     500µs  ERROR  migration.version.to=2.0.0
+	//       no migration path
 }

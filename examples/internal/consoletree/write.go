@@ -35,16 +35,27 @@ func ShowChildren(show func(child *Node) bool) Option {
 	})
 }
 
-// HideAttributes leaves the attributes with these keys out of the lines
-// (an attribute that the span name already says, say). Several
-// HideAttributes add up.
-func HideAttributes(keys ...string) Option {
+// Attributes sets the attributes printed, by key, in this order (an
+// attribute the span does not have is skipped). By default every
+// attribute is printed, sorted by key.
+func Attributes(keys ...string) Option {
 	keys = slices.Clone(keys)
-	return optionFunc(func(p *printer) {
-		for _, k := range keys {
-			p.hide[attribute.Key(k)] = true
-		}
-	})
+	return optionFunc(func(p *printer) { p.keys = keys })
+}
+
+// TrimKeyPrefix prints the attribute keys that start with prefix without
+// it ("migration.version.to" as "version.to" with prefix "migration.").
+func TrimKeyPrefix(prefix string) Option {
+	return optionFunc(func(p *printer) { p.trim = prefix })
+}
+
+// Width sets the width the lines should fit in, in columns: the
+// attributes that do not fit on a span's line go on the next lines, under
+// the first attribute, and status messages are wrapped between words. A
+// single word longer than the room left is not cut. By default (and for
+// n ≤ 0) lines are not wrapped.
+func Width(n int) Option {
+	return optionFunc(func(p *printer) { p.width = max(n, 0) })
 }
 
 // Color says whether to color the output with ANSI escape codes (for a
@@ -75,26 +86,44 @@ const (
 // long name does not push every line to the right.
 const maxNameColumn = 56
 
+// durationWidth is the width durations are right-aligned in.
+const durationWidth = 8
+
 type printer struct {
 	show  func(*Node) bool
-	hide  map[attribute.Key]bool
+	keys  []string // nil: all
+	trim  string
+	width int // 0: no wrapping
 	color bool
 	lines []line
 }
 
-// line is one printed line before alignment.
+// line is one line (or, wrapped, a few) of the output.
 type line struct {
-	prefix string // tree guides
-	name   string
-	rest   func(b *strings.Builder) // duration, status and attributes; nil for a summary
+	kind lineKind
+	// prefix is the tree guides before the text; cont those of the lines
+	// it wraps onto.
+	prefix, cont string
+	text         string // the span's name, a status message or a summary
+	node         *Node  // for a span line
 }
 
-// Write prints n and its subtree, one line per span: the span's name,
-// duration, status (when it is Error, with its message) and attributes,
-// sorted by key. Children are indented under their parent with tree
+type lineKind uint8
+
+const (
+	spanLine    lineKind = iota
+	messageLine          // a span's status message
+	summaryLine          // the children left out
+)
+
+// Write prints n and its subtree, one line per span: the span's name, its
+// duration, "ERROR" when its status is Error, and its attributes (all of
+// them, sorted by key, unless [Attributes] says otherwise). The status
+// message of an Error follows on a line of its own, unless it is the same
+// as the parent's. Children are indented under their parent with tree
 // guides, in start-time order.
 func Write(w io.Writer, n *Node, opts ...Option) error {
-	p := &printer{show: func(*Node) bool { return true }, hide: map[attribute.Key]bool{}}
+	p := &printer{show: func(*Node) bool { return true }}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(p)
@@ -106,21 +135,21 @@ func Write(w io.Writer, n *Node, opts ...Option) error {
 	p.node(n, "", "")
 	col := 0
 	for _, l := range p.lines {
-		col = max(col, width(l.prefix)+width(l.name))
+		if l.kind == spanLine {
+			col = max(col, width(l.prefix)+width(l.text))
+		}
 	}
 	col = min(col, maxNameColumn)
 	var b strings.Builder
 	for _, l := range p.lines {
-		b.WriteString(p.paint(ansiDim, l.prefix))
-		if l.rest == nil {
-			b.WriteString(p.paint(ansiDim, l.name))
-			b.WriteByte('\n')
-			continue
+		switch l.kind {
+		case spanLine:
+			p.spanLine(&b, l, col)
+		case messageLine:
+			p.wrapWords(&b, l, ansiRed)
+		case summaryLine:
+			p.wrapWords(&b, l, ansiDim)
 		}
-		b.WriteString(p.paint(ansiBold, l.name))
-		b.WriteString(strings.Repeat(" ", max(col-width(l.prefix)-width(l.name), 0)))
-		l.rest(&b)
-		b.WriteByte('\n')
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -129,7 +158,6 @@ func Write(w io.Writer, n *Node, opts ...Option) error {
 // node adds the lines of n's subtree: first is the guide before n's own
 // name, indent the guides of its ancestors.
 func (p *printer) node(n *Node, indent, first string) {
-	p.lines = append(p.lines, line{prefix: indent + first, name: n.Span.Name(), rest: func(b *strings.Builder) { p.details(b, n) }})
 	var shown []*Node
 	type hidden struct {
 		name        string
@@ -151,18 +179,29 @@ func (p *printer) node(n *Node, indent, first string) {
 			left[i].errs++
 		}
 	}
+
+	// The guides under n: a bar down to its children, if it has any.
+	under := indent
 	switch first {
 	case guideMid:
-		indent += guideBar
+		under += guideBar
 	case guideLast:
-		indent += guideNone
+		under += guideNone
+	}
+	below := under + guideNone
+	if len(shown) > 0 || len(left) > 0 {
+		below = under + guideBar
+	}
+	p.lines = append(p.lines, line{kind: spanLine, prefix: indent + first, cont: below, text: n.Span.Name(), node: n})
+	if msg := message(n); msg != "" {
+		p.lines = append(p.lines, line{kind: messageLine, prefix: below, cont: below, text: msg})
 	}
 	for i, c := range shown {
 		g := guideMid
 		if i == len(shown)-1 && len(left) == 0 {
 			g = guideLast
 		}
-		p.node(c, indent, g)
+		p.node(c, under, g)
 	}
 	if len(left) > 0 {
 		parts := make([]string, len(left))
@@ -172,40 +211,121 @@ func (p *printer) node(n *Node, indent, first string) {
 				parts[i] += fmt.Sprintf(" (%d Error)", h.errs)
 			}
 		}
-		p.lines = append(p.lines, line{prefix: indent + guideLast, name: "… " + strings.Join(parts, ", ")})
+		p.lines = append(p.lines, line{kind: summaryLine, prefix: under + guideLast, cont: under + guideNone, text: "… " + strings.Join(parts, ", ")})
 	}
 }
 
-// details writes the duration, the status and the attributes of n.
-func (p *printer) details(b *strings.Builder, n *Node) {
-	s := n.Span
+// message returns the status message of n when its status is Error and
+// the message is not its parent's.
+func message(n *Node) string {
+	st := n.Span.Status()
+	if st.Code != codes.Error || st.Description == "" {
+		return ""
+	}
+	if n.Parent != nil {
+		if ps := n.Parent.Span.Status(); ps.Code == codes.Error && ps.Description == st.Description {
+			return ""
+		}
+	}
+	return st.Description
+}
+
+// spanLine writes a span's line: name, duration, status and attributes,
+// the attributes wrapped to the width.
+func (p *printer) spanLine(b *strings.Builder, l line, col int) {
+	s := l.node.Span
 	d := "-"
 	if end := s.EndTime(); !end.IsZero() {
 		d = Duration(end.Sub(s.StartTime()))
 	}
-	b.WriteString("  ")
-	b.WriteString(strings.Repeat(" ", max(8-width(d), 0)))
+	b.WriteString(p.paint(ansiDim, l.prefix))
+	b.WriteString(p.paint(ansiBold, l.text))
+	pad := max(col-width(l.prefix)-width(l.text), 0) + 2 + max(durationWidth-width(d), 0)
+	b.WriteString(strings.Repeat(" ", pad))
 	b.WriteString(p.paint(ansiCyan, d))
-	if st := s.Status(); st.Code == codes.Error {
-		msg := "ERROR"
-		if st.Description != "" {
-			msg += " " + strconv.Quote(st.Description)
-		}
+	at := width(l.prefix) + width(l.text) + pad + width(d)
+	if s.Status().Code == codes.Error {
 		b.WriteString("  ")
-		b.WriteString(p.paint(ansiRed, msg))
+		b.WriteString(p.paint(ansiRed, "ERROR"))
+		at += 2 + len("ERROR")
 	}
-	attrs := slices.Clone(s.Attributes())
-	slices.SortStableFunc(attrs, func(a, b attribute.KeyValue) int { return cmp.Compare(a.Key, b.Key) })
-	parts := make([]string, 0, len(attrs))
-	for _, kv := range attrs {
-		if !p.hide[kv.Key] {
-			parts = append(parts, string(kv.Key)+"="+value(kv.Value))
+	attrs := p.attributes(s.Attributes())
+	if len(attrs) == 0 {
+		b.WriteByte('\n')
+		return
+	}
+	// The attributes start two columns further; wrapped ones go under the
+	// first one.
+	b.WriteString("  ")
+	at += 2
+	indent := l.cont + strings.Repeat(" ", max(at-width(l.cont), 0))
+	var run []string
+	used := at
+	flush := func() {
+		b.WriteString(p.paint(ansiDim, strings.Join(run, " ")))
+		b.WriteByte('\n')
+		run = run[:0]
+	}
+	for _, a := range attrs {
+		if len(run) > 0 && p.width > 0 && used+1+width(a) > p.width {
+			flush()
+			b.WriteString(p.paint(ansiDim, l.cont))
+			b.WriteString(strings.Repeat(" ", width(indent)-width(l.cont)))
+			used = width(indent)
+		}
+		if len(run) > 0 {
+			used++
+		}
+		run = append(run, a)
+		used += width(a)
+	}
+	flush()
+}
+
+// attributes returns the attributes to print, as key=value.
+func (p *printer) attributes(all []attribute.KeyValue) []string {
+	var attrs []attribute.KeyValue
+	if p.keys == nil {
+		attrs = slices.Clone(all)
+		slices.SortStableFunc(attrs, func(a, b attribute.KeyValue) int { return cmp.Compare(a.Key, b.Key) })
+	} else {
+		for _, k := range p.keys {
+			if i := slices.IndexFunc(all, func(kv attribute.KeyValue) bool { return string(kv.Key) == k }); i >= 0 {
+				attrs = append(attrs, all[i])
+			}
 		}
 	}
-	if len(parts) > 0 {
-		b.WriteString("  ")
-		b.WriteString(p.paint(ansiDim, strings.Join(parts, " ")))
+	out := make([]string, len(attrs))
+	for i, kv := range attrs {
+		out[i] = strings.TrimPrefix(string(kv.Key), p.trim) + "=" + value(kv.Value)
 	}
+	return out
+}
+
+// wrapWords writes a message or summary line, wrapped between words.
+func (p *printer) wrapWords(b *strings.Builder, l line, code string) {
+	prefix := l.prefix
+	var run []string
+	used := width(prefix)
+	flush := func() {
+		b.WriteString(p.paint(ansiDim, prefix))
+		b.WriteString(p.paint(code, strings.Join(run, " ")))
+		b.WriteByte('\n')
+		run = run[:0]
+	}
+	for _, word := range strings.Fields(l.text) {
+		if len(run) > 0 && p.width > 0 && used+1+width(word) > p.width {
+			flush()
+			prefix = l.cont
+			used = width(prefix)
+		}
+		if len(run) > 0 {
+			used++
+		}
+		run = append(run, word)
+		used += width(word)
+	}
+	flush()
 }
 
 // value formats an attribute value: strings quoted when they hold a space
