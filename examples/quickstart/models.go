@@ -109,10 +109,10 @@ var (
 // The ways a record is broken on purpose: one in every badEvery records
 // is, in turn, each of these.
 const (
-	badEmptyName   = iota // the migration function panics
-	badNameNumber         // the migration function returns an error
-	badNoEmail            // User 3.0.0 fails validation: email is required
-	badCityNumber         // User 3.0.0 fails validation: address.city is a number
+	badEmptyName  = iota // the migration function panics
+	badNameNumber        // the migration function returns an error
+	badNoEmail           // User 3.0.0 fails validation: email is required
+	badCityNumber        // User 3.0.0 fails validation: address.city is a number
 	badKinds
 )
 
@@ -134,7 +134,7 @@ func generate(n int, seed uint64, badEvery int) []core.Data {
 			},
 		}
 		if badEvery > 0 && (i+1)%badEvery == 0 {
-			switch (i/badEvery)%badKinds {
+			switch (i / badEvery) % badKinds {
 			case badEmptyName:
 				d["name"] = ""
 			case badNameNumber:
