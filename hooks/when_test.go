@@ -293,3 +293,43 @@ func TestHooksLeaveInputAlone(t *testing.T) {
 		t.Error("RemoveHook did not find the When hook")
 	}
 }
+
+// When around a plain validator: it runs, and fails the migration, for
+// the chosen model only.
+func TestWhenValidate(t *testing.T) {
+	errNo := errors.New("no")
+	calls := 0
+	v := hooks.Validate(func(context.Context, core.Event, core.Record) error { calls++; return errNo })
+	m := newTestManager(t, failOnError(t))
+	m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "Account" }, v))
+	if err := migrateUser(t, m, context.Background(), "Ada"); err != nil {
+		t.Errorf("User: %v", err)
+	}
+	_, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "Account", "1.0.0", "2.0.0")
+	if !errors.Is(err, errNo) || !errors.Is(err, core.ErrValidation) {
+		t.Errorf("Account: %v, want the validator's error", err)
+	}
+	if calls != 1 {
+		t.Errorf("validator ran %d times, want 1", calls)
+	}
+}
+
+// nilCtxHook returns nil from BeforeMigrate, which means "ctx".
+type nilCtxHook struct {
+	core.NopHook
+	after *int
+}
+
+func (nilCtxHook) BeforeMigrate(context.Context, core.Event) context.Context { return nil }
+
+func (h nilCtxHook) AfterMigrate(context.Context, core.Event, core.Record) { *h.after++ }
+
+func TestWhenInnerReturnsNilContext(t *testing.T) {
+	var after int
+	m := newTestManager(t, failOnError(t))
+	m.AddHook(hooks.When(func(context.Context, core.Event) bool { return true }, nilCtxHook{after: &after}))
+	_ = migrateUser(t, m, context.Background(), "Ada")
+	if after != 1 {
+		t.Errorf("inner After ran %d times, want 1", after)
+	}
+}
