@@ -88,7 +88,7 @@ func TestMetrics(t *testing.T) {
 		Metrics: []metricdata.Metrics{
 			{
 				Name:        otelhook.DurationMetric,
-				Description: "Duration of migrations, from the start of the first step to the end of the validation.",
+				Description: "Duration of migrations.",
 				Unit:        "s",
 				Data: hist(
 					with(user),

@@ -87,8 +87,9 @@ func WithSpanNameFormatter(fn func(ctx context.Context, e core.Event) string) Op
 // WithFilter sets a function that decides, per migration, whether it is
 // traced: false means no span for the migration nor for its steps (a
 // nested model's migration is decided on its own). Metrics are recorded
-// for every migration whatever the filter says. A nil function traces
-// every migration. If the filter panics, the migration is traced.
+// for every migration whatever the filter says. Batch spans are not
+// filtered. A nil function traces every migration. If the filter panics,
+// the migration is traced.
 func WithFilter(fn func(ctx context.Context, e core.Event) bool) Option {
 	return optionFunc(func(c *config) {
 		if fn != nil {

@@ -66,7 +66,7 @@ func New(opts ...Option) *Hook {
 	}
 	h.tracer = tp.Tracer(ScopeName, trace.WithInstrumentationVersion(Version), trace.WithSchemaURL(semconv.SchemaURL))
 	meter := mp.Meter(ScopeName, metric.WithInstrumentationVersion(Version), metric.WithSchemaURL(semconv.SchemaURL))
-	h.duration = histogram(meter, DurationMetric, "Duration of migrations, from the start of the first step to the end of the validation.")
+	h.duration = histogram(meter, DurationMetric, "Duration of migrations.")
 	h.stepDuration = histogram(meter, StepDurationMetric, "Duration of the steps of migrations.")
 	active, err := meter.Int64UpDownCounter(ActiveMetric,
 		metric.WithUnit("{migration}"),
