@@ -216,7 +216,10 @@ func printTraces(out io.Writer, console *consoletree.Exporter) error {
 	fmt.Fprintf(out, "\n%d traces (client span → otelhttp server span → migrations):\n", len(tree.Roots))
 	for _, root := range tree.Roots {
 		fmt.Fprintln(out)
-		err := consoletree.Write(out, root)
+		err := consoletree.Write(out, root, consoletree.Width(120), consoletree.Attributes(
+			"http.response.status_code", "http.route", migratehttp.RequestIDKey, migratehttp.UserIDKey,
+			"migration.version.from", "migration.version.to", "migration.steps", "migration.direction",
+			"migration.step.index", "migration.step.auto", "error.type"))
 		if err != nil {
 			return err
 		}

@@ -43,22 +43,23 @@ func TestSelfTest(t *testing.T) {
 		t.Fatalf("no traces in the output:\n%s", s)
 	}
 	lines := strings.Split(strings.TrimSpace(s[i:]), "\n")
+	spanLine := regexp.MustCompile(`^([ │├└─]*)(HTTP POST|POST /migrate|migrate\.step User|migrate User|migrate\.step Address|migrate Address)  `)
 	var names []string
 	lastIndent := -1
 	for _, l := range lines[2:] {
 		if l == "" {
-			break
+			break // the end of the first trace
 		}
-		m := regexp.MustCompile(`^([ │├└─]*)(\S+(?: \S+)?)\s`).FindStringSubmatch(l)
-		if m == nil || strings.Contains(l, "migration failed") {
-			continue
+		m := spanLine.FindStringSubmatch(l)
+		if m == nil {
+			continue // a continuation line: more attributes, a message
 		}
 		indent := len([]rune(m[1]))
 		if m[2] == "migrate.step User" && len(names) > 0 && names[len(names)-1] == "migrate.step User" {
 			continue // the second step is a sibling of the first
 		}
 		if indent <= lastIndent {
-			t.Errorf("%q is not nested under the line before it", l)
+			t.Errorf("%q is not nested under the span line before it", l)
 		}
 		lastIndent = indent
 		names = append(names, m[2])
