@@ -146,12 +146,7 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 	}
 	trail, err := audit.Open(cfg.AuditPath,
 		audit.WithErrorHandler(func(err error) { logger.Error("audit", "error", err) }),
-		// Each line gets the trace and span IDs of its migration: a line
-		// of the trail leads to the migration's span, and back.
-		audit.WithTraceIDs(func(ctx context.Context) (string, string, bool) {
-			sc := trace.SpanContextFromContext(ctx)
-			return sc.TraceID().String(), sc.SpanID().String(), sc.IsValid()
-		}))
+		audit.WithTraceIDs(spanIDs))
 	if err != nil {
 		return err
 	}
@@ -187,20 +182,13 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 	tp := sdktrace.NewTracerProvider(spans, sdktrace.WithResource(res))
 	tracer := tp.Tracer("github.com/transmute-go/transmute/examples/quickstart")
 
-	// 3. The models, the migration function and the hooks. Order matters
-	// for one thing: the audit trail and the logger come after otelhook,
-	// so that the ctx they get carries the migration's span.
+	// 3. The models, the migration function and the hooks.
 	m, err := newManager(tracer, func(err error) { logger.Error("transmute", "error", err) })
 	if err != nil {
 		return err
 	}
 	metrics := metricshook.New()
-	m.AddHook(
-		otelhook.New(otelhook.WithTracerProvider(tp)), // metrics: the global MeterProvider (a no-op here; see examples/prometheus)
-		metrics,
-		trail,
-		hooks.NewLogger(logger), // completions at Info, failures at Error
-	)
+	addHooks(m, tp, metrics, trail, logger)
 
 	// 4. Migrate the records as one batch, under a span of our own: the
 	// batch's span, and every migration's, are its children.
@@ -260,6 +248,27 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 	fmt.Fprintf(w, "audit trail: %s (%d lines, one per migration; nested ones included)\n", cfg.AuditPath, trail.Written())
 	fmt.Fprintf(w, "log:         %s\n", cfg.LogPath)
 	return nil
+}
+
+// addHooks adds the demo's hooks to m. Order matters for one thing: the
+// audit trail and the logger come after otelhook, so that the ctx they
+// get carries the migration's span.
+func addHooks(m *core.Manager, tp trace.TracerProvider, metrics *metricshook.Hook, trail *audit.Trail, logger *slog.Logger) {
+	m.AddHook(
+		// Its metrics go to the global MeterProvider: a no-op here (the
+		// table below is metricshook's); see examples/prometheus.
+		otelhook.New(otelhook.WithTracerProvider(tp)),
+		metrics,
+		trail,
+		hooks.NewLogger(logger), // completions at Info, failures at Error
+	)
+}
+
+// spanIDs gives each audit line the trace and span IDs of its migration:
+// a line of the trail leads to the migration's span, and back.
+func spanIDs(ctx context.Context) (traceID, spanID string, ok bool) {
+	sc := trace.SpanContextFromContext(ctx)
+	return sc.TraceID().String(), sc.SpanID().String(), sc.IsValid()
 }
 
 // create creates (or truncates) the file at path, and its directory.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -317,4 +318,46 @@ func Example() {
 	// handle request        3ms
 	// └─ migrate User     500µs  ERROR  migration.version.to=2.0.0
 	//       no migration path
+}
+
+func TestWidthWrapsAttributesAndMessages(t *testing.T) {
+	tr, exp := tracer(t)
+	ctx, endRoot := span(context.Background(), tr, "migrate.batch User", 0,
+		attribute.Int("migration.batch.size", 5000), attribute.Int("migration.batch.succeeded", 4990),
+		attribute.Int("migration.batch.failed", 10), attribute.String("error.type", "batch"))
+	trace.SpanFromContext(ctx).SetStatus(codes.Error, "batch: 10 items failed; first: item 499: migration failed: panic")
+	_, endChild := span(ctx, tr, "migrate User", time.Microsecond, attribute.String("migration.version.from", "1.0.0"))
+	endChild(2 * time.Microsecond)
+	endRoot(3 * time.Millisecond)
+
+	var b strings.Builder
+	if err := consoletree.Write(&b, consoletree.Build(exp.Spans()).Roots[0], consoletree.Width(60), consoletree.TrimKeyPrefix("migration.")); err != nil {
+		t.Fatal(err)
+	}
+	want := `migrate.batch User       3ms  ERROR  error.type=batch
+│                                    batch.failed=10
+│                                    batch.size=5000
+│                                    batch.succeeded=4990
+│  batch: 10 items failed; first: item 499: migration
+│  failed: panic
+└─ migrate User          1µs  version.from=1.0.0
+`
+	if got := b.String(); got != want {
+		t.Errorf("Write printed\n%s\nwant\n%s", got, want)
+	}
+	for line := range strings.Lines(b.String()) {
+		if n := utf8.RuneCountInString(strings.TrimSuffix(line, "\n")); n > 60 {
+			t.Errorf("line of %d columns, over the width of 60: %q", n, line)
+		}
+	}
+
+	// A word longer than the room left is not cut, and no width means no
+	// wrapping.
+	b.Reset()
+	if err := consoletree.Write(&b, consoletree.Build(exp.Spans()).Roots[0], consoletree.Width(10), consoletree.Width(0)); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), "\n"); n != 3 {
+		t.Errorf("Width(0) wrapped the output into %d lines, want 3 (batch, message, child):\n%s", n, b.String())
+	}
 }

@@ -13,9 +13,10 @@
 //	tree := consoletree.Build(exp.Spans())
 //	_ = consoletree.Write(os.Stdout, tree.Roots[0])
 //
-// Each span is one line: its name, its duration, its status when it is
-// Error, then its attributes. Children are ordered by start time (then by
-// name and span ID), so the output is the same for the same spans.
+// Each span is one line: its name, its duration, ERROR when its status is
+// Error, then its attributes; an Error's message follows on a line of its
+// own. Children are ordered by start time (then by name and span ID), so
+// the output is the same for the same spans. [Width] wraps long lines.
 package consoletree
 
 import (
