@@ -32,6 +32,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -405,10 +406,42 @@ func (p *printer) auditLine(path string, n *consoletree.Node) error {
 	}
 	key := []byte(`"span_id":"` + n.Span.SpanContext().SpanID().String() + `"`)
 	for line := range bytes.Lines(data) {
-		if bytes.Contains(line, key) {
-			fmt.Fprintf(p.w, "\nthe failed migration's line in the audit trail:\n%s\n", p.paint("\x1b[2m", string(bytes.TrimSpace(line))))
-			return nil
+		if !bytes.Contains(line, key) {
+			continue
 		}
+		text, err := onePerLine(line)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(p.w, "\nthe failed migration's line in the audit trail (one field a line here):\n%s\n", p.paint("\x1b[2m", text))
+		return nil
 	}
 	return nil
+}
+
+// onePerLine formats a JSON object with one field a line, in order.
+func onePerLine(object []byte) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(object))
+	if _, err := dec.Token(); err != nil { // {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString("{")
+	for i := 0; dec.More(); i++ {
+		key, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return "", err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(key)
+		fmt.Fprintf(&b, "\n  %s: %s", k, v)
+	}
+	b.WriteString("\n}")
+	return b.String(), nil
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,8 +185,11 @@ func TestRunReportsEveryMigration(t *testing.T) {
 		}
 	}
 	// The failed migration shown in the tree is printed with its line.
-	if !strings.Contains(out, `"status":"error","error_type":"panic"`) {
+	shown := regexp.MustCompile(`(?s)the failed migration's line in the audit trail.*\n  "error_type": "panic",\n.*\n  "span_id": "([0-9a-f]{16})"\n}`).FindStringSubmatch(out)
+	if shown == nil {
 		t.Errorf("the failed migration's audit line is not printed")
+	} else if i := slices.IndexFunc(entries, func(e audit.Entry) bool { return e.SpanID == shown[1] }); i < 0 || entries[i].ErrorType != "panic" {
+		t.Errorf("the printed audit line (span %s) is not the panicked migration's line of the trail", shown[1])
 	}
 
 	// The log: a record per migration, failures at ERROR.
