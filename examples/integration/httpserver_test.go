@@ -80,6 +80,32 @@ func TestHTTPServerTracesInJaeger(t *testing.T) {
 		}
 	}
 
+	// And one request with no trace context: its request span is the root
+	// of a trace of its own.
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/migrate?model=User&from=1.0.0&to=2.0.0", strings.NewReader(`{"name":"Grace Hopper"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(migratehttp.HeaderRequestID, "no-parent")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("no-parent: status %d", resp.StatusCode)
+	}
+	rootTrace := func(traces []jaegerTrace) (jaegerTrace, bool) {
+		for _, tr := range traces {
+			for _, s := range tr.Spans {
+				if s.OperationName == "POST /migrate" && s.tagOr(migratehttp.RequestIDKey) == "no-parent" {
+					return tr, true
+				}
+			}
+		}
+		return jaegerTrace{}, false
+	}
+
 	// Every trace complete: client, request, migrations and steps.
 	want := map[string]int{"ok": 7, "invalid": 4, "failing": 4}
 	traces := waitTraces(t, service, nil, 20*time.Second, func(traces []jaegerTrace) bool {
@@ -89,8 +115,19 @@ func TestHTTPServerTracesInJaeger(t *testing.T) {
 				return false
 			}
 		}
-		return true
+		tr, ok := rootTrace(traces)
+		return ok && len(tr.Spans) >= 3
 	})
+
+	root, _ := rootTrace(traces)
+	if len(root.Spans) != 3 {
+		t.Errorf("no-parent: %d spans, want 3:\n%s", len(root.Spans), describe([]jaegerTrace{root}))
+	}
+	if s := one(t, root, "POST /migrate"); s.parent() != "" {
+		t.Errorf("no-parent: the request span has a parent %s", s.parent())
+	} else if mig := one(t, root, "migrate User"); mig.parent() != s.SpanID || one(t, root, "migrate.step User").parent() != mig.SpanID {
+		t.Errorf("no-parent: the migration is not under the request span:\n%s", describe([]jaegerTrace{root}))
+	}
 
 	for _, r := range reqs {
 		tr, _ := traceByID(traces, r.trace.String())
