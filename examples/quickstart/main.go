@@ -239,9 +239,10 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 		out.section("trace")
 		endpoint := cmp.Or(os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
 		service, _ := res.Set().Value(semconv.ServiceNameKey)
-		fmt.Fprintf(w, "sent over OTLP gRPC to %s: trace %s, service %s\n", endpoint, traceID, service.Emit())
 		if flushErr != nil {
-			fmt.Fprintf(w, "  (not every span was sent: %v)\n", flushErr)
+			fmt.Fprintf(w, "trace %s, service %s: not every span could be sent over OTLP gRPC to %s (%v)\n", traceID, service.Emit(), endpoint, flushErr)
+		} else {
+			fmt.Fprintf(w, "sent over OTLP gRPC to %s: trace %s, service %s\n", endpoint, traceID, service.Emit())
 		}
 	}
 

@@ -431,3 +431,26 @@ func TestRunSendsEverySpanOverOTLP(t *testing.T) {
 		t.Errorf("spans per service.name %v, want all under transmute-quickstart", r.services)
 	}
 }
+
+func TestRunWithNoCollector(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := lis.Addr().String()
+	lis.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+closed)
+	cfg := testConfig(t)
+	cfg.OTLP = true
+	var b bytes.Buffer
+	if err := run(context.Background(), &b, cfg); err != nil {
+		t.Fatalf("run with no collector = %v, want nil: the demo goes on", err)
+	}
+	out := b.String()
+	if !strings.Contains(out, "migrated 200 records in") || !strings.Contains(out, "migrations: 396  errors: 8") {
+		t.Errorf("the migrations did not all run:\n%s", out)
+	}
+	if !strings.Contains(out, "not every span could be sent over OTLP gRPC to http://"+closed) {
+		t.Errorf("the output does not say that the spans were not sent:\n%s", out)
+	}
+}
