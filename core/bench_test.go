@@ -100,6 +100,7 @@ func BenchmarkDirect(b *testing.B) {
 	ctx := context.Background()
 	rec := benchRecord(1)
 	b.ReportAllocs()
+	stop := cpuTimer(b)
 	for b.Loop() {
 		d, err := benchStep1(ctx, core.DeepCopy(rec))
 		if err != nil {
@@ -109,6 +110,7 @@ func BenchmarkDirect(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	stop()
 }
 
 // BenchmarkMigrate is the same work through the manager, validation of
@@ -118,11 +120,13 @@ func BenchmarkMigrate(b *testing.B) {
 	ctx := context.Background()
 	rec := benchRecord(1)
 	b.ReportAllocs()
+	stop := cpuTimer(b)
 	for b.Loop() {
 		if _, err := m.Migrate(ctx, rec, "User", "1.0.0", "3.0.0"); err != nil {
 			b.Fatal(err)
 		}
 	}
+	stop()
 }
 
 // BenchmarkMigrateData is Migrate with no validation.
@@ -131,11 +135,13 @@ func BenchmarkMigrateData(b *testing.B) {
 	ctx := context.Background()
 	rec := benchRecord(1)
 	b.ReportAllocs()
+	stop := cpuTimer(b)
 	for b.Loop() {
 		if _, err := m.MigrateData(ctx, rec, "User", "1.0.0", "3.0.0"); err != nil {
 			b.Fatal(err)
 		}
 	}
+	stop()
 }
 
 // nopHook is a hook that does nothing, as a pointer (the common case).
@@ -152,11 +158,13 @@ func BenchmarkMigrateHooks(b *testing.B) {
 			ctx := context.Background()
 			rec := benchRecord(1)
 			b.ReportAllocs()
+			stop := cpuTimer(b)
 			for b.Loop() {
 				if _, err := m.Migrate(ctx, rec, "User", "1.0.0", "3.0.0"); err != nil {
 					b.Fatal(err)
 				}
 			}
+			stop()
 		})
 	}
 }
@@ -172,11 +180,13 @@ func BenchmarkMigrateStepObservers(b *testing.B) {
 			ctx := context.Background()
 			rec := benchRecord(1)
 			b.ReportAllocs()
+			stop := cpuTimer(b)
 			for b.Loop() {
 				if _, err := m.Migrate(ctx, rec, "User", "1.0.0", "3.0.0"); err != nil {
 					b.Fatal(err)
 				}
 			}
+			stop()
 		})
 	}
 }
@@ -206,11 +216,13 @@ func BenchmarkBatch(b *testing.B) {
 	for _, w := range workers {
 		b.Run(fmt.Sprint("workers=", w), func(b *testing.B) {
 			b.ReportAllocs()
+			stop := cpuTimer(b)
 			for b.Loop() {
 				if _, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.Workers(w)); err != nil {
 					b.Fatal(err)
 				}
 			}
+			stop()
 		})
 	}
 }
@@ -229,6 +241,7 @@ func BenchmarkStream(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprint("workers=", w), func(b *testing.B) {
 			b.ReportAllocs()
+			stop := cpuTimer(b)
 			for b.Loop() {
 				for _, err := range m.MigrateStream(ctx, seq, "User", "1.0.0", "3.0.0", core.Workers(w)) {
 					if err != nil {
@@ -236,15 +249,42 @@ func BenchmarkStream(b *testing.B) {
 					}
 				}
 			}
+			stop()
 		})
 	}
 }
 
 func BenchmarkParseVersion(b *testing.B) {
 	b.ReportAllocs()
+	stop := cpuTimer(b)
 	for b.Loop() {
 		if _, err := core.ParseVersion("12.3.45"); err != nil {
 			b.Fatal(err)
 		}
+	}
+	stop()
+}
+
+// BenchmarkRegisterVersions registers a model of n versions with a
+// migration between each pair of neighbours, and finds one path.
+func BenchmarkRegisterVersions(b *testing.B) {
+	for _, n := range []int{10, 100, 200} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.ReportAllocs()
+			stop := cpuTimer(b)
+			for b.Loop() {
+				m := core.NewManager()
+				for i := 1; i <= n; i++ {
+					mustOK(b, core.Register[benchV1](m, "M", fmt.Sprintf("%d.0.0", i)))
+					if i > 1 {
+						mustOK(b, m.RegisterMigration("M", fmt.Sprintf("%d.0.0", i-1), fmt.Sprintf("%d.0.0", i), benchStep1))
+					}
+				}
+				if !m.HasPath("M", "1.0.0", fmt.Sprintf("%d.0.0", n)) {
+					b.Fatal("no path")
+				}
+			}
+			stop()
+		})
 	}
 }

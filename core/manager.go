@@ -102,7 +102,8 @@ type modelReg struct {
 	versions   []Version // registered, ascending
 	byVersion  map[Version]*modelVersion
 	migrations map[[2]Version]MigrationFunc
-	plans      map[[2]Version]*plan
+	graph      *graph
+	plans      sync.Map // [2]Version → *plan (nil: no path), filled on demand
 }
 
 type modelVersion struct {
@@ -233,10 +234,10 @@ func (mr *modelReg) clone(name string) *modelReg {
 	}
 }
 
-// with returns a new snapshot with mr in place of its model, its plans
-// computed.
+// with returns a new snapshot with mr in place of its model, its graph
+// built.
 func (r *registry) with(mr *modelReg) *registry {
-	mr.plans = computePlans(mr)
+	mr.graph = buildGraph(mr)
 	n := &registry{models: maps.Clone(r.models), byType: r.byType}
 	n.models[mr.name] = mr
 	return n
@@ -321,7 +322,7 @@ func (r *registry) plan(model string, from, to Version) (*modelReg, *plan, error
 	if mr == nil {
 		return nil, nil, &ModelError{Model: model}
 	}
-	if pl := mr.plans[[2]Version{from, to}]; pl != nil {
+	if pl := mr.lookup(from, to); pl != nil {
 		return mr, pl, nil
 	}
 	for _, v := range [2]Version{from, to} {
@@ -333,15 +334,8 @@ func (r *registry) plan(model string, from, to Version) (*modelReg, *plan, error
 }
 
 func (mr *modelReg) isNode(v Version) bool {
-	if _, ok := mr.byVersion[v]; ok {
-		return true
-	}
-	for k := range mr.migrations {
-		if k[0] == v || k[1] == v {
-			return true
-		}
-	}
-	return false
+	_, ok := mr.graph.index[v]
+	return ok
 }
 
 // AddHook appends hooks to the manager's hooks. Their optional interfaces

@@ -4,7 +4,8 @@ import (
 	"slices"
 )
 
-// plan is a precomputed migration between two versions of a model.
+// plan is a migration between two versions of a model, found once and
+// cached.
 type plan struct {
 	path  []Version
 	steps []planStep
@@ -17,29 +18,39 @@ type planStep struct {
 	toMV     *modelVersion
 }
 
+// graph is the migration graph of a model: an edge per registered
+// migration, and an auto edge between adjacent registered versions
+// (either way) into a BackwardCompatible version where no function is
+// registered for that pair. It is built once per registration, in time
+// linear in its size; paths are found on demand ([modelReg.lookup]).
+type graph struct {
+	nodes []Version // ascending
+	index map[Version]int
+	adj   [][]edge // by node, targets ascending
+}
+
 // edge is one possible step of the graph.
 type edge struct {
-	to   Version
+	to   int
 	fn   MigrationFunc
 	auto bool
 }
 
-// computePlans finds, for every pair of versions of a model, the shortest
-// path: fewest steps first, then fewest auto steps, then the lowest
-// versions first; deterministic whatever the registration order. The
-// graph has an edge per registered migration, and an auto edge between
-// adjacent registered versions (either way) into a BackwardCompatible
-// version where no function is registered for that pair. Plans are
-// computed once per registration, so a migration only looks one up.
-func computePlans(mr *modelReg) map[[2]Version]*plan {
-	nodeSet := map[Version]bool{}
-	for _, v := range mr.versions {
-		nodeSet[v] = true
+func buildGraph(mr *modelReg) *graph {
+	g := &graph{index: map[Version]int{}}
+	nodes := slices.Clone(mr.versions)
+	for k := range mr.migrations {
+		nodes = append(nodes, k[0], k[1])
 	}
-	adj := map[Version][]edge{}
+	slices.SortFunc(nodes, Version.Compare)
+	g.nodes = slices.Compact(nodes)
+	for i, v := range g.nodes {
+		g.index[v] = i
+	}
+	g.adj = make([][]edge, len(g.nodes))
 	for k, fn := range mr.migrations {
-		nodeSet[k[0]], nodeSet[k[1]] = true, true
-		adj[k[0]] = append(adj[k[0]], edge{to: k[1], fn: fn})
+		from := g.index[k[0]]
+		g.adj[from] = append(g.adj[from], edge{to: g.index[k[1]], fn: fn})
 	}
 	for i := 0; i+1 < len(mr.versions); i++ {
 		a, b := mr.versions[i], mr.versions[i+1]
@@ -48,82 +59,95 @@ func computePlans(mr *modelReg) map[[2]Version]*plan {
 				continue
 			}
 			if mr.byVersion[p[1]].compatible {
-				adj[p[0]] = append(adj[p[0]], edge{to: p[1], auto: true})
+				from := g.index[p[0]]
+				g.adj[from] = append(g.adj[from], edge{to: g.index[p[1]], auto: true})
 			}
 		}
 	}
-	nodes := make([]Version, 0, len(nodeSet))
-	for v := range nodeSet {
-		nodes = append(nodes, v)
+	for _, es := range g.adj {
+		slices.SortFunc(es, func(x, y edge) int { return x.to - y.to })
 	}
-	slices.SortFunc(nodes, Version.Compare)
-	for v := range adj {
-		slices.SortFunc(adj[v], func(x, y edge) int { return x.to.Compare(y.to) })
-	}
-
-	plans := make(map[[2]Version]*plan)
-	type cost struct{ steps, autos int }
-	less := func(a, b cost) bool { return a.steps < b.steps || a.steps == b.steps && a.autos < b.autos }
-	for _, src := range nodes {
-		// Dijkstra over a small graph; ties go to the first (lowest)
-		// version, so the result does not depend on map order.
-		dist := map[Version]cost{src: {}}
-		prev := map[Version]edgeFrom{}
-		done := map[Version]bool{}
-		for {
-			var cur Version
-			found := false
-			for _, v := range nodes {
-				d, ok := dist[v]
-				if !ok || done[v] {
-					continue
-				}
-				if !found || less(d, dist[cur]) {
-					cur, found = v, true
-				}
-			}
-			if !found {
-				break
-			}
-			done[cur] = true
-			for _, e := range adj[cur] {
-				nd := dist[cur]
-				nd.steps++
-				if e.auto {
-					nd.autos++
-				}
-				if od, ok := dist[e.to]; !ok || less(nd, od) {
-					dist[e.to] = nd
-					prev[e.to] = edgeFrom{from: cur, e: e}
-				}
-			}
-		}
-		for _, dst := range nodes {
-			if dst == src || !done[dst] {
-				continue
-			}
-			var steps []planStep
-			for v := dst; v != src; {
-				p := prev[v]
-				steps = append(steps, planStep{
-					from: p.from, to: v, fn: p.e.fn,
-					fromMV: mr.byVersion[p.from], toMV: mr.byVersion[v],
-				})
-				v = p.from
-			}
-			slices.Reverse(steps)
-			path := make([]Version, 0, len(steps)+1)
-			path = append(path, src)
-			for _, s := range steps {
-				path = append(path, s.to)
-			}
-			plans[[2]Version{src, dst}] = &plan{path: path[:len(path):len(path)], steps: steps}
-		}
-	}
-	return plans
+	return g
 }
 
-type edgeFrom struct {
-	from Version
-	e    edge
+// shortest finds the shortest path from one version to another: fewest
+// steps first, then fewest auto steps, then the lowest versions first;
+// deterministic whatever the registration order. It returns nil when
+// there is none.
+func (g *graph) shortest(mr *modelReg, from, to Version) *plan {
+	src, ok := g.index[from]
+	if !ok {
+		return nil
+	}
+	dst, ok := g.index[to]
+	if !ok {
+		return nil
+	}
+	type cost struct{ steps, autos int }
+	less := func(a, b cost) bool { return a.steps < b.steps || a.steps == b.steps && a.autos < b.autos }
+	n := len(g.nodes)
+	dist := make([]cost, n)
+	reached := make([]bool, n)
+	done := make([]bool, n)
+	prev := make([]*edge, n)
+	prevNode := make([]int, n)
+	reached[src] = true
+	// Dijkstra over a small graph; ties go to the first (lowest) version,
+	// and an edge only replaces a path that is strictly worse.
+	for {
+		cur := -1
+		for v := range n {
+			if reached[v] && !done[v] && (cur < 0 || less(dist[v], dist[cur])) {
+				cur = v
+			}
+		}
+		if cur < 0 {
+			return nil
+		}
+		if cur == dst {
+			break
+		}
+		done[cur] = true
+		for k := range g.adj[cur] {
+			e := &g.adj[cur][k]
+			nd := dist[cur]
+			nd.steps++
+			if e.auto {
+				nd.autos++
+			}
+			if !reached[e.to] || less(nd, dist[e.to]) {
+				dist[e.to], reached[e.to] = nd, true
+				prev[e.to], prevNode[e.to] = e, cur
+			}
+		}
+	}
+	var steps []planStep
+	for v := dst; v != src; v = prevNode[v] {
+		f, t := g.nodes[prevNode[v]], g.nodes[v]
+		steps = append(steps, planStep{from: f, to: t, fn: prev[v].fn, fromMV: mr.byVersion[f], toMV: mr.byVersion[t]})
+	}
+	slices.Reverse(steps)
+	path := make([]Version, 0, len(steps)+1)
+	path = append(path, from)
+	for _, s := range steps {
+		path = append(path, s.to)
+	}
+	return &plan{path: path, steps: steps}
+}
+
+// lookup returns the plan from one version to another, or nil when there
+// is no path. Plans are found once per snapshot of the model and cached;
+// so are the failures between known versions (a bounded set), not those
+// involving unknown ones.
+func (mr *modelReg) lookup(from, to Version) *plan {
+	key := [2]Version{from, to}
+	if v, ok := mr.plans.Load(key); ok {
+		return v.(*plan)
+	}
+	pl := mr.graph.shortest(mr, from, to)
+	if pl == nil && (!mr.isNode(from) || !mr.isNode(to)) {
+		return nil
+	}
+	v, _ := mr.plans.LoadOrStore(key, pl)
+	return v.(*plan)
 }

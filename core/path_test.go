@@ -208,3 +208,43 @@ func TestModelsVersionsLatest(t *testing.T) {
 		t.Fatalf("empty manager has models %v", got)
 	}
 }
+
+// TestPathManyVersions: a long history of a model, with jumps every 10
+// versions and auto steps into every fifth; every pair is answered.
+func TestPathManyVersions(t *testing.T) {
+	const n = 300
+	m := core.NewManager()
+	v := func(i int) string { return fmt.Sprintf("%d.0.0", i) }
+	for i := 1; i <= n; i++ {
+		var opts []core.ModelOption
+		if i%5 == 0 {
+			opts = append(opts, core.BackwardCompatible())
+		}
+		mustOK(t, core.Register[pAny](m, "M", v(i), opts...))
+		if i > 1 && i%5 != 0 {
+			mustOK(t, m.RegisterMigration("M", v(i-1), v(i), tagFn("up")))
+		}
+		if i > 10 && i%10 == 1 {
+			mustOK(t, m.RegisterMigration("M", v(i-10), v(i), tagFn("jump")))
+		}
+	}
+	p, err := m.Path("M", v(1), v(n))
+	mustOK(t, err)
+	// 1 → 11 → ... → 291 by jumps (29 steps), then 291 → 300 (9 steps).
+	if len(p) != 1+29+9 || p[1] != core.MustParseVersion(v(11)) || p[len(p)-1] != core.MustParseVersion(v(n)) {
+		t.Fatalf("path of %d versions: %v", len(p), pathString(p))
+	}
+	out, err := m.MigrateData(context.Background(), core.Data{}, "M", v(1), v(n))
+	mustOK(t, err)
+	equal(t, strings.Count(trailOf(out), "jump"), 29)
+	for i := 1; i <= n; i += 7 {
+		for j := i; j <= n; j += 13 {
+			if !m.HasPath("M", v(i), v(j)) {
+				t.Fatalf("no path %d → %d", i, j)
+			}
+		}
+	}
+	if m.HasPath("M", v(n), v(1)) {
+		t.Fatal("a downgrade path that is not there")
+	}
+}
