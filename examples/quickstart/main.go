@@ -181,6 +181,15 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 		spans = sdktrace.WithSyncer(tree)
 	}
 	tp := sdktrace.NewTracerProvider(spans, sdktrace.WithResource(res))
+	// flush sends the spans still queued and stops the provider. It is
+	// bounded: a collector that is down must not hang the demo (the SDK
+	// logs the export errors to stderr).
+	flush := func() error {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushTimeout)
+		defer cancel()
+		return tp.Shutdown(ctx)
+	}
+	defer func() { _ = flush() }() // on an early return; a no-op after step 5
 	tracer := tp.Tracer("github.com/transmute-go/transmute/examples/quickstart")
 
 	// 3. The models, the migration function and the hooks.
@@ -210,11 +219,8 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 	}
 	out.summary(len(records), failed, elapsed)
 
-	// 5. Flush the spans (bounded: a collector that is down must not hang
-	// the demo; the SDK logs the export errors to stderr).
-	flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), flushTimeout)
-	defer cancel()
-	flushErr := tp.Shutdown(flushCtx)
+	// 5. Flush the spans and the audit trail.
+	flushErr := flush()
 	if err := trail.Sync(); err != nil {
 		return err
 	}
