@@ -2,38 +2,76 @@ package core
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"reflect"
 )
+
+// maxCopyDepth bounds the nesting that DeepCopy follows: as deep as
+// encoding/json decodes (10000), and a map that contains itself fails
+// cleanly instead of overflowing the stack.
+const maxCopyDepth = 10_000
+
+// errTooDeep is the panic value of a copy that went deeper than
+// maxCopyDepth.
+var errTooDeep = errors.New("data nested too deeply, or containing itself")
 
 // DeepCopy returns a copy of d that shares no map or slice with it. Maps
 // and slices of any type are copied (decoded JSON has only map[string]any
 // and []any, which take a fast path); other values are copied as values.
 // Pointers, channels and functions are shared, as a value copy would.
+// DeepCopy panics when d is nested more than 10000 levels deep, as a map
+// that contains itself is; the migrations of a [Manager] report such data
+// as an error matching [ErrInvalidData] instead.
 func DeepCopy(d Data) Data {
+	return copyMap(d, 0)
+}
+
+// copyData is DeepCopy with an error instead of the panic.
+func copyData(d Data) (out Data, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r != errTooDeep {
+				panic(r)
+			}
+			out, err = nil, errTooDeep
+		}
+	}()
+	return copyMap(d, 0), nil
+}
+
+func copyMap(d map[string]any, depth int) map[string]any {
 	if d == nil {
 		return nil
 	}
-	out := make(Data, len(d))
+	if depth >= maxCopyDepth {
+		panic(errTooDeep)
+	}
+	out := make(map[string]any, len(d))
 	for k, v := range d {
-		out[k] = deepCopyValue(v)
+		out[k] = copyValue(v, depth+1)
 	}
 	return out
 }
 
-func deepCopyValue(v any) any {
+func deepCopyValue(v any) any { return copyValue(v, 0) }
+
+func copyValue(v any, depth int) any {
 	switch x := v.(type) {
 	case nil, string, float64, bool, int, int64, json.Number:
 		return v
 	case map[string]any:
-		return DeepCopy(x)
+		return copyMap(x, depth)
 	case []any:
 		if x == nil {
 			return x
 		}
+		if depth >= maxCopyDepth {
+			panic(errTooDeep)
+		}
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = deepCopyValue(e)
+			out[i] = copyValue(e, depth+1)
 		}
 		return out
 	case []map[string]any:
@@ -42,7 +80,7 @@ func deepCopyValue(v any) any {
 		}
 		out := make([]map[string]any, len(x))
 		for i, e := range x {
-			out[i] = DeepCopy(e)
+			out[i] = copyMap(e, depth+1)
 		}
 		return out
 	case []string:
@@ -53,11 +91,17 @@ func deepCopyValue(v any) any {
 	case map[string]string:
 		return maps.Clone(x)
 	}
-	return reflectCopy(reflect.ValueOf(v)).Interface()
+	return reflectCopy(reflect.ValueOf(v), depth).Interface()
 }
 
 // reflectCopy copies maps and slices of any other type.
-func reflectCopy(v reflect.Value) reflect.Value {
+func reflectCopy(v reflect.Value, depth int) reflect.Value {
+	switch v.Kind() {
+	case reflect.Map, reflect.Slice, reflect.Array:
+		if depth >= maxCopyDepth {
+			panic(errTooDeep)
+		}
+	}
 	switch v.Kind() {
 	case reflect.Map:
 		if v.IsNil() {
@@ -66,7 +110,7 @@ func reflectCopy(v reflect.Value) reflect.Value {
 		out := reflect.MakeMapWithSize(v.Type(), v.Len())
 		it := v.MapRange()
 		for it.Next() {
-			out.SetMapIndex(it.Key(), copyElem(it.Value(), v.Type().Elem()))
+			out.SetMapIndex(it.Key(), copyElem(it.Value(), v.Type().Elem(), depth+1))
 		}
 		return out
 	case reflect.Slice:
@@ -75,25 +119,25 @@ func reflectCopy(v reflect.Value) reflect.Value {
 		}
 		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
 		for i := range v.Len() {
-			out.Index(i).Set(copyElem(v.Index(i), v.Type().Elem()))
+			out.Index(i).Set(copyElem(v.Index(i), v.Type().Elem(), depth+1))
 		}
 		return out
 	case reflect.Array:
 		out := reflect.New(v.Type()).Elem()
 		for i := range v.Len() {
-			out.Index(i).Set(copyElem(v.Index(i), v.Type().Elem()))
+			out.Index(i).Set(copyElem(v.Index(i), v.Type().Elem(), depth+1))
 		}
 		return out
 	}
 	return v
 }
 
-func copyElem(e reflect.Value, t reflect.Type) reflect.Value {
+func copyElem(e reflect.Value, t reflect.Type, depth int) reflect.Value {
 	if t.Kind() == reflect.Interface {
 		if e.IsNil() {
 			return e
 		}
-		return reflect.ValueOf(deepCopyValue(e.Interface()))
+		return reflect.ValueOf(copyValue(e.Interface(), depth))
 	}
-	return reflectCopy(e)
+	return reflectCopy(e, depth)
 }

@@ -1,8 +1,11 @@
 package core_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/transmute-go/transmute/core"
@@ -54,5 +57,39 @@ func TestDeepCopy(t *testing.T) {
 	}
 	if core.DeepCopy(nil) != nil {
 		t.Fatal("DeepCopy(nil) != nil")
+	}
+}
+
+func TestCyclicAndDeepData(t *testing.T) {
+	m := userManager(t)
+	cyclic := core.Data{"name": "A B"}
+	cyclic["self"] = cyclic
+	list := []any{1.0}
+	list[0] = list
+	for _, in := range []core.Data{cyclic, {"name": "A B", "list": list}} {
+		_, err := m.Migrate(context.Background(), in, "User", "1.0.0", "2.0.0")
+		if !errors.Is(err, core.ErrInvalidData) || core.ErrorType(err) != "invalid_data" {
+			t.Fatalf("cyclic data: %v (%s), want ErrInvalidData", err, core.ErrorType(err))
+		}
+	}
+	func() {
+		defer func() {
+			if err, _ := recover().(error); err == nil || !strings.Contains(err.Error(), "too deeply") {
+				t.Fatalf("DeepCopy of cyclic data panicked with %v", err)
+			}
+		}()
+		core.DeepCopy(cyclic)
+		t.Fatal("no panic")
+	}()
+
+	// As deep as encoding/json goes is fine.
+	const depth = 9_999
+	raw := strings.Repeat(`{"a":`, depth) + "1" + strings.Repeat("}", depth)
+	var deep map[string]any
+	mustOK(t, json.Unmarshal([]byte(`{"name":"A B","deep":`+raw+`}`), &deep))
+	out, err := m.MigrateData(context.Background(), deep, "User", "1.0.0", "2.0.0")
+	mustOK(t, err)
+	if !reflect.DeepEqual(out["deep"], deep["deep"]) {
+		t.Fatal("the deep value changed")
 	}
 }

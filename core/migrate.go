@@ -108,7 +108,10 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 
 	cur := data
 	if !m.cfg.noCopy {
-		cur = DeepCopy(data)
+		var err error
+		if cur, err = copyData(data); err != nil {
+			return fail(&MigrationError{Model: model, From: from, To: to, Reason: "cannot copy the input", Err: fmt.Errorf("%w: %w", ErrInvalidData, err)})
+		}
 	}
 	for i := range pl.steps {
 		st := &pl.steps[i]

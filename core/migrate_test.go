@@ -576,3 +576,20 @@ func TestMigrateAs(t *testing.T) {
 	mustOK(t, err)
 	equal(t, out, core.Data{"first": "A", "last": "B"})
 }
+
+func TestDefaultsAreNotShared(t *testing.T) {
+	type v1 struct{}
+	type v2 struct {
+		Meta map[string]any `json:"meta" default:"{\"tags\":[\"a\"]}"`
+	}
+	m := core.NewManager()
+	mustOK(t, core.Register[v1](m, "D", "1.0.0"))
+	mustOK(t, core.Register[v2](m, "D", "2.0.0", core.BackwardCompatible()))
+	first, err := m.Migrate(context.Background(), core.Data{}, "D", "1.0.0", "2.0.0")
+	mustOK(t, err)
+	first["meta"].(map[string]any)["tags"].([]any)[0] = "changed"
+	first["meta"].(map[string]any)["new"] = true
+	second, err := m.Migrate(context.Background(), core.Data{}, "D", "1.0.0", "2.0.0")
+	mustOK(t, err)
+	equal(t, second, core.Data{"meta": map[string]any{"tags": []any{"a"}}})
+}
