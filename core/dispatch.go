@@ -188,6 +188,7 @@ func callHandler(handler func(error), err error) (ok bool) {
 
 type slogType struct{ h Hook }
 
+// LogValue implements slog.LogValuer.
 func (t slogType) LogValue() slog.Value { return slog.StringValue(typeName(t.h)) }
 
 // ctxFrame holds the ctx each hook's Before returned. Up to 8 hooks need

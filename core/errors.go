@@ -58,6 +58,7 @@ type VersionError struct {
 	Reason string // what is wrong with it
 }
 
+// Error returns the message, quoting the input.
 func (e *VersionError) Error() string {
 	return fmt.Sprintf("invalid version %q: %s", e.Input, e.Reason)
 }
@@ -74,6 +75,7 @@ type ModelError struct {
 	Version string // empty when the model itself is unknown
 }
 
+// Error returns the message, naming the model (and version).
 func (e *ModelError) Error() string {
 	if e.Version == "" {
 		return fmt.Sprintf("model %q not found", e.Model)
@@ -98,6 +100,7 @@ type ValidationError struct {
 	Err     error // the validator's error, if any
 }
 
+// Error returns the message, naming the model version and the field.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	b.WriteString("validation failed for ")
@@ -134,6 +137,7 @@ type PanicError struct {
 	Stack []byte // the goroutine's stack at the panic
 }
 
+// Error returns "panic: " and the panic value.
 func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
 
 // Unwrap returns the panic value when it is an error.
@@ -157,6 +161,8 @@ type MigrationError struct {
 	Err      error
 }
 
+// Error returns a message like
+// `migration failed for "User": 1.0.0 → 2.0.0: <reason>`.
 func (e *MigrationError) Error() string {
 	var b strings.Builder
 	b.WriteString("migration failed for ")
@@ -230,6 +236,7 @@ type ItemError struct {
 	Err   error
 }
 
+// Error returns the item's error, prefixed with its index.
 func (e *ItemError) Error() string { return fmt.Sprintf("item %d: %v", e.Index, e.Err) }
 
 // Unwrap returns the item's error.
@@ -244,6 +251,7 @@ type BatchError struct {
 	Items []*ItemError
 }
 
+// Error says how many items failed, and how the first one did.
 func (e *BatchError) Error() string {
 	switch len(e.Items) {
 	case 0:
@@ -284,6 +292,7 @@ type HookPanicError struct {
 	Stack  []byte
 }
 
+// Error names the hook, the method and the panic value.
 func (e *HookPanicError) Error() string {
 	return fmt.Sprintf("hook %s panicked in %s: %v", typeName(e.Hook), e.Method, e.Value)
 }

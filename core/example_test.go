@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -121,4 +122,89 @@ func ExampleManager_AddHook() {
 	// after User: [email first_name last_name]
 	// before User 1.0.0 → 2.0.0 via [1.0.0 2.0.0]
 	// error User: panic
+}
+
+func ExampleParseVersion() {
+	v, err := core.ParseVersion("1.2.3")
+	fmt.Println(v, err)
+	_, err = core.ParseVersion("v1.2")
+	fmt.Println(err, errors.Is(err, core.ErrInvalidVersion))
+	// Output:
+	// 1.2.3 <nil>
+	// invalid version "v1.2": unexpected character 'v' true
+}
+
+func ExampleManager_Path() {
+	m := core.NewManager()
+	noop := func(_ context.Context, d core.Data) (core.Data, error) { return d, nil }
+	for _, v := range []string{"1.0.0", "2.0.0", "3.0.0", "4.0.0"} {
+		must(m.RegisterSchema("Doc", v, core.Schema{}))
+	}
+	// A jump from 1 to 3, then 3 to 4: they compose.
+	must(m.RegisterMigration("Doc", "1.0.0", "3.0.0", noop))
+	must(m.RegisterMigration("Doc", "3.0.0", "4.0.0", noop))
+	fmt.Println(m.Path("Doc", "1.0.0", "4.0.0"))
+	fmt.Println(m.HasPath("Doc", "1.0.0", "2.0.0"))
+	// Output:
+	// [1.0.0 3.0.0 4.0.0] <nil>
+	// false
+}
+
+func ExampleManager_RegisterSchema() {
+	m := core.NewManager()
+	must(m.RegisterSchema("Event", "1.0.0", core.Schema{Fields: []core.Field{
+		{Name: "id", Required: true, Kind: core.KindString},
+	}}))
+	must(m.RegisterSchema("Event", "1.1.0", core.Schema{Fields: []core.Field{
+		{Name: "id", Required: true, Kind: core.KindString},
+		{Name: "source", Kind: core.KindString, Default: []byte(`"web"`)},
+	}}, core.BackwardCompatible()))
+	out, err := m.Migrate(context.Background(), core.Data{"id": "e1"}, "Event", "1.0.0", "1.1.0")
+	fmt.Println(out, err)
+	_, err = m.Migrate(context.Background(), core.Data{"id": 7}, "Event", "1.0.0", "1.1.0")
+	fmt.Println(err)
+	// Output:
+	// map[id:e1 source:web] <nil>
+	// migration failed for "Event": 1.0.0 → 1.1.0: validation failed for "Event" 1.1.0: field "id": want string, got number
+}
+
+func ExampleManager_MigrateStream() {
+	m := newUserManager()
+	records := func(yield func(core.Data) bool) {
+		for _, name := range []string{"Ada Lovelace", "Grace Hopper"} {
+			if !yield(core.Data{"name": name}) {
+				return
+			}
+		}
+	}
+	for d, err := range m.MigrateStream(context.Background(), records, "User", "1.0.0", "3.0.0", core.Workers(2)) {
+		fmt.Println(d["last_name"], d["email"], err)
+	}
+	// Output:
+	// Lovelace unknown@example.com <nil>
+	// Hopper unknown@example.com <nil>
+}
+
+func ExampleWithHooks() {
+	m := newUserManager()
+	m.AddHook(printHook{})
+	// A hook for this request only: it runs inside the manager's.
+	ctx := core.WithHooks(context.Background(), requestHook{})
+	_, _ = m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
+	// Output:
+	// before User 1.0.0 → 2.0.0 via [1.0.0 2.0.0]
+	// request: User starts
+	// request: User done
+	// after User: [first_name last_name]
+}
+
+type requestHook struct{ core.NopHook }
+
+func (requestHook) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
+	fmt.Println("request:", e.Model, "starts")
+	return ctx
+}
+
+func (requestHook) AfterMigrate(_ context.Context, e core.Event, _ core.Record) {
+	fmt.Println("request:", e.Model, "done")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -553,5 +554,43 @@ func TestHooksAddNoAllocation(t *testing.T) {
 		if got := allocs(n); got != base {
 			t.Errorf("%d no-op hooks: %v allocations per migration, want %v as with none", n, got, base)
 		}
+	}
+}
+
+// logRecorder is a slog.Handler that keeps the messages it gets.
+type logRecorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	msg := r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		msg += " " + a.Key + "=" + a.Value.String()
+		return true
+	})
+	l.msgs = append(l.msgs, msg)
+	return nil
+}
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+func TestDefaultErrorHandlerLogs(t *testing.T) {
+	logs := &logRecorder{}
+	old := slog.Default()
+	slog.SetDefault(slog.New(logs))
+	defer slog.SetDefault(old)
+
+	m := userManager(t) // no WithErrorHandler: the default
+	m.AddHook(panicHook{where: "AfterMigrate"})
+	_, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0")
+	mustOK(t, err)
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if len(logs.msgs) != 1 || !strings.Contains(logs.msgs[0], "boom in AfterMigrate") || !strings.Contains(logs.msgs[0], "error_type=hook_panic") {
+		t.Fatalf("logged %q", logs.msgs)
 	}
 }
