@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export GOWORK := off
 
 # Modules, in dependency order. A module is listed once it has a go.mod.
-MODULES := $(patsubst %/go.mod,%,$(patsubst ./%,%,$(shell find . -name go.mod -not -path './bin/*' -not -path './tools/*' | sort)))
+MODULES := $(patsubst ./%,%,$(shell find . -name go.mod -not -path './bin/*' -not -path './tools/*' -not -path './tmp/*' -exec dirname {} \; | sort))
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
