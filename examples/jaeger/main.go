@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -45,7 +46,8 @@ func main() {
 // gives up sending after a few seconds at the end.
 func run(ctx context.Context, endpoint, serviceName string, n int) error {
 	// The exporter, and a tracer provider that sends spans in batches, in
-	// the background, with a resource that names the service.
+	// the background, with a resource that names the service. The sampler
+	// is the SDK's: ParentBased(AlwaysOn), or what OTEL_TRACES_SAMPLER says.
 	var opts []otlptracegrpc.Option
 	if endpoint != "" {
 		if !strings.Contains(endpoint, "://") {
@@ -79,16 +81,14 @@ func run(ctx context.Context, endpoint, serviceName string, n int) error {
 		LastName  string `json:"last_name"`
 	}
 	m := core.NewManager()
-	if err := core.Register[UserV1](m, "User", "1.0.0"); err != nil {
-		return err
-	}
-	if err := core.Register[UserV2](m, "User", "2.0.0"); err != nil {
-		return err
-	}
-	err = m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
-		first, last, _ := strings.Cut(d["name"].(string), " ")
-		return core.Data{"first_name": first, "last_name": last}, nil
-	})
+	err = errors.Join(
+		core.Register[UserV1](m, "User", "1.0.0"),
+		core.Register[UserV2](m, "User", "2.0.0"),
+		m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
+			first, last, _ := strings.Cut(d["name"].(string), " ")
+			return core.Data{"first_name": first, "last_name": last}, nil
+		}),
+	)
 	if err != nil {
 		return err
 	}
