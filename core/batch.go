@@ -87,9 +87,10 @@ var errStoppedItem = errors.New("item cancelled")
 // stoppedByBatch reports whether err is an item's reaction to the batch
 // stopping it: the batch was stopped, and the item failed with the
 // cancellation (checked before a step, or returned by a ctx-aware
-// migration function as ctx.Err()).
-func stoppedByBatch(stopped bool, err error) bool {
-	return stopped && (errors.Is(err, errStopped) || errors.Is(err, context.Canceled))
+// migration function as ctx.Err()) while the caller's ctx is still live
+// (if it is not, the cancellation is the caller's: a failure).
+func stoppedByBatch(stopped bool, parent context.Context, err error) bool {
+	return stopped && (errors.Is(err, errStopped) || parent.Err() == nil && errors.Is(err, context.Canceled))
 }
 
 // progressor serialises progress reports.
@@ -163,16 +164,16 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	// cancelled.
 	one := func(i int) (ok, failed bool) {
 		out, err := m.run(runCtx, items[i], model, fv, tv, validate)
-		if err != nil && !cfg.continueOn && stoppedByBatch(stopped.Load(), err) {
+		if err != nil && !cfg.continueOn && stoppedByBatch(stopped.Load(), bctx, err) {
 			errs[i] = errStoppedItem // cancelled by us: not a failure of its own
 			return false, false
 		}
 		results[i], errs[i] = out, err
-		if prog != nil {
-			prog.report(err != nil)
-		}
 		if err != nil && !cfg.continueOn && !stopped.Swap(true) {
 			cancel(errStopped)
+		}
+		if prog != nil {
+			prog.report(err != nil)
 		}
 		return err == nil, err != nil
 	}

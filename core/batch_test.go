@@ -518,3 +518,30 @@ func TestMigrateBatchProgressPanics(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrateBatchCallerCancelled: when the caller's ctx ends, every item
+// fails on its own account, and the first in input order is reported, even
+// when a later one failed first in time.
+func TestMigrateBatchCallerCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	oneDone := make(chan struct{})
+	m := batchManager(t, func(ctx context.Context, i int) error {
+		if i == 1 {
+			cancel() // the caller's ctx ends
+			return ctx.Err()
+		}
+		<-oneDone // item 0 fails after item 1 has
+		return ctx.Err()
+	})
+	_, err := m.MigrateBatch(ctx, numbered(2), "N", "1.0.0", "2.0.0", core.Workers(2), core.SkipValidation(),
+		core.OnProgress(func(p core.Progress) {
+			if p.Done == 1 {
+				close(oneDone)
+			}
+		}))
+	var ie *core.ItemError
+	if !errors.As(err, &ie) || ie.Index != 0 || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want item 0 cancelled", err)
+	}
+}
