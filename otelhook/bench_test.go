@@ -170,14 +170,20 @@ func BenchmarkRatio(b *testing.B) {
 		tp      func(testing.TB) *sdktrace.TracerProvider
 		ctx     context.Context
 		sampled bool
-		nop     bool
+		nop     bool // baseline: a hook that does nothing
+		bare    bool // baseline: plus the SDK's cost of the measurements
 	}{
-		{"unsampled-parent", neverSampled, unsampledParent(), false, false},
-		{"unsampled-root", neverSampled, context.Background(), false, false},
-		{"sampled", alwaysSampled, context.Background(), true, false},
-		{"vs-nop-hook/unsampled-parent", neverSampled, unsampledParent(), false, true},
+		{"unsampled-parent", neverSampled, unsampledParent(), false, false, false},
+		{"unsampled-root", neverSampled, context.Background(), false, false, false},
+		{"sampled", alwaysSampled, context.Background(), true, false, false},
+		{"vs-nop-hook/unsampled-parent", neverSampled, unsampledParent(), false, true, false},
+		{"vs-bare-measurements/unsampled-parent", neverSampled, unsampledParent(), false, false, true},
+		{"vs-bare-measurements/sampled", alwaysSampled, context.Background(), true, false, true},
 	} {
 		for _, mt := range meters {
+			if c.bare && mt.name != "sdk-meter" {
+				continue
+			}
 			b.Run(c.name+"/"+mt.name, func(b *testing.B) {
 				none, with := newManager(b, nil), newManager(b, nil)
 				with.AddHook(otelhook.New(otelhook.WithTracerProvider(c.tp(b)), otelhook.WithMeterProvider(mt.mp(b))))
@@ -186,9 +192,12 @@ func BenchmarkRatio(b *testing.B) {
 					none.AddHook(nopHook{})
 					baseCtx = c.ctx
 				}
-				spans := func() {}
+				spans, measure := func() {}, func() {}
 				if c.sampled {
 					spans = bareSpans(c.tp(b))
+				}
+				if c.bare {
+					measure = bareMeasurements(mt.mp(b))
 				}
 				base := func(n int) time.Duration {
 					start := time.Now()
@@ -197,6 +206,7 @@ func BenchmarkRatio(b *testing.B) {
 							b.Fatal(err)
 						}
 						spans()
+						measure()
 					}
 					return time.Since(start)
 				}
@@ -215,6 +225,39 @@ func BenchmarkRatio(b *testing.B) {
 				b.ReportMetric(hookNs, "hook-ns/op")
 			})
 		}
+	}
+}
+
+// bareMeasurements returns a func that makes the measurements of one
+// migration of two steps, without transmute: the same instruments and
+// attribute sets (precomputed) as the hook's, and as many clock readings.
+func bareMeasurements(mp metric.MeterProvider) func() {
+	meter := mp.Meter("bare")
+	buckets := metric.WithExplicitBucketBoundaries(wantBuckets...)
+	dur, _ := meter.Float64Histogram("migration.duration", metric.WithUnit("s"), buckets)
+	stepDur, _ := meter.Float64Histogram("migration.step.duration", metric.WithUnit("s"), buckets)
+	active, _ := meter.Int64UpDownCounter("migration.active", metric.WithUnit("{migration}"))
+	set := func(kv ...attribute.KeyValue) attribute.Set { return attribute.NewSet(kv...) }
+	model := []metric.AddOption{metric.WithAttributeSet(set(attribute.String("migration.model", "User")))}
+	mig := []metric.RecordOption{metric.WithAttributeSet(set(
+		attribute.String("migration.model", "User"), attribute.String("migration.version.from", "1.0.0"),
+		attribute.String("migration.version.to", "3.0.0"), attribute.String("migration.direction", "up")))}
+	step := func(from, to string, auto bool) []metric.RecordOption {
+		return []metric.RecordOption{metric.WithAttributeSet(set(
+			attribute.String("migration.model", "User"), attribute.String("migration.version.from", from),
+			attribute.String("migration.version.to", to), attribute.Bool("migration.step.auto", auto)))}
+	}
+	steps := [][]metric.RecordOption{step("1.0.0", "2.0.0", false), step("2.0.0", "3.0.0", true)}
+	ctx := context.Background()
+	return func() {
+		start := time.Now()
+		active.Add(ctx, 1, model...)
+		for _, opts := range steps {
+			s := time.Now()
+			stepDur.Record(ctx, time.Since(s).Seconds(), opts...)
+		}
+		dur.Record(ctx, time.Since(start).Seconds(), mig...)
+		active.Add(ctx, -1, model...)
 	}
 }
 
