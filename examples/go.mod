@@ -9,10 +9,13 @@ require (
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/transmute-go/transmute v0.0.0-00010101000000-000000000000
 	github.com/transmute-go/transmute/audit v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute/composite v0.0.0-00010101000000-000000000000
 	github.com/transmute-go/transmute/metricshook v0.0.0-00010101000000-000000000000
 	github.com/transmute-go/transmute/otelhook v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute/sampling v0.0.0-00010101000000-000000000000
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0
 	go.opentelemetry.io/otel v1.47.0
+	go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc v1.47.0
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc v1.47.0
 	go.opentelemetry.io/otel/exporters/prometheus v0.69.0
 	go.opentelemetry.io/otel/metric v1.47.0
