@@ -11,12 +11,16 @@ import (
 )
 
 // MigrateData migrates data of model from one version to another, with no
-// validation of the result. The caller's map is never modified (the engine
-// works on a deep copy, unless [AssumePureMigrations]); when from == to it
-// returns data itself and fires no hooks.
+// validation of the result (the [Validator] hooks still run). The caller's
+// map is never modified, even by a failed migration (the engine works on a
+// deep copy, unless [AssumePureMigrations]); when from == to it returns
+// data itself, looks nothing up and fires no hooks.
 //
 // Every failure is a *[MigrationError], except a bad version string
-// (*[VersionError]).
+// (*[VersionError]). The bad arguments (a bad version string, nil data)
+// are returned before any hook runs; every other failure reaches the
+// hooks' OnError. A ctx that ends stops the migration before its next
+// step, with an error that matches ctx.Err() (and its cause, if any).
 func (m *Manager) MigrateData(ctx context.Context, data Data, model, from, to string) (Data, error) {
 	fv, tv, err := parsePair(from, to)
 	if err != nil {
