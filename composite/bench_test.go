@@ -1,9 +1,14 @@
 package composite_test
 
+// Speed is read as ratios within one run (the machine is noisy):
+//
+//	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 . | awk -f testdata/ratios.awk
+
 import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/transmute-go/transmute/composite"
 	"github.com/transmute-go/transmute/core"
@@ -20,34 +25,89 @@ func nops(n int) []core.Hook {
 	return hooks
 }
 
-func benchMigrate(b *testing.B, m *core.Manager) {
-	b.Helper()
+// migrateOnce returns a function that runs one User migration with m.
+func migrateOnce(b *testing.B, m *core.Manager) func() {
 	ctx := context.Background()
-	in := core.Data{"name": "Ada Lovelace"}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := m.Migrate(ctx, in, "User", "1.0.0", "2.0.0"); err != nil {
+	return func() {
+		if _, err := m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0"); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkMigrate compares a migration with N no-op hooks added to the
-// manager directly (direct) and the same N hooks in one composite
-// (composite); none is the baseline with no hooks at all.
+// BenchmarkMigrate measures a migration with N no-op hooks added to the
+// manager directly (direct) and with the same N hooks in one composite
+// (composite); none is the baseline with no hooks at all. cpu-ns/op is
+// the process CPU time per op, GC included.
 func BenchmarkMigrate(b *testing.B) {
-	b.Run("none", func(b *testing.B) { benchMigrate(b, exampleManager()) })
+	run := func(b *testing.B, m *core.Manager) {
+		f := migrateOnce(b, m)
+		b.ReportAllocs()
+		cpu := processCPU()
+		for b.Loop() {
+			f()
+		}
+		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+	}
+	b.Run("none", func(b *testing.B) { run(b, exampleManager()) })
 	for _, n := range []int{1, 4, 16} {
 		b.Run(fmt.Sprintf("direct-%d", n), func(b *testing.B) {
 			m := exampleManager()
 			m.AddHook(nops(n)...)
-			benchMigrate(b, m)
+			run(b, m)
 		})
 		b.Run(fmt.Sprintf("composite-%d", n), func(b *testing.B) {
 			m := exampleManager()
 			m.AddHook(composite.New(nops(n)...))
-			benchMigrate(b, m)
+			run(b, m)
 		})
+	}
+}
+
+// BenchmarkRatio runs a migration with N no-op hooks added to the manager
+// directly and with the same N hooks in one composite, in alternating
+// blocks of one benchmark, so that a noisy machine slows both alike. It
+// reports composite / direct for wall time (x-direct) and for process CPU
+// time (x-direct-cpu).
+func BenchmarkRatio(b *testing.B) {
+	for _, n := range []int{1, 4, 16} {
+		b.Run(fmt.Sprint("hooks=", n), func(b *testing.B) {
+			direct, comp := exampleManager(), exampleManager()
+			direct.AddHook(nops(n)...)
+			comp.AddHook(composite.New(nops(n)...))
+			interleave(b, "direct", migrateOnce(b, direct), migrateOnce(b, comp))
+		})
+	}
+}
+
+// interleave runs base and f in alternating blocks and reports f's time
+// over base's, for wall time (x-<name>) and process CPU time
+// (x-<name>-cpu), with f's time per op in ns/op.
+func interleave(b *testing.B, name string, base, f func()) {
+	b.Helper()
+	run := func(g func(), n int) (wall, cpu time.Duration) {
+		c, start := processCPU(), time.Now()
+		for range n {
+			g()
+		}
+		return time.Since(start), processCPU() - c
+	}
+	const block = 256
+	var wBase, cBase, wF, cF time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		w, c := run(base, n)
+		wBase, cBase = wBase+w, cBase+c
+		w, c = run(f, n)
+		wF, cF = wF+w, cF+c
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(wF)/float64(b.N), "ns/op")
+	b.ReportMetric(float64(wF)/float64(wBase), "x-"+name)
+	if cBase > 0 {
+		b.ReportMetric(float64(cF)/float64(cBase), "x-"+name+"-cpu")
 	}
 }
 

@@ -129,15 +129,25 @@ func (h *Hook) Hooks() []core.Hook { return h.members().Hooks() }
 // composite so that composites nested in one another each find their own.
 type migKey struct{ h *Hook }
 
+// The dispatch states are pooled: a migration borrows one in
+// BeforeMigrate (BeforeStep) and gives it back in AfterMigrate or OnError
+// (AfterStep). The ctx that carried it keeps a nil pointer then, so a ctx
+// kept after the migration (by a hook that logs later, say) holds nothing
+// that another migration reuses.
+var (
+	invPool  = sync.Pool{New: func() any { return new(core.Invocation) }}
+	stepPool = sync.Pool{New: func() any { return new(core.StepInvocation) }}
+)
+
 // migCtx is the state of one migration through a composite: the members
 // it started with and the ctx each of them returned. It is itself the ctx
-// the composite's BeforeMigrate returns (one allocation for both), on top
-// of the ctx the last member returned.
+// the composite's BeforeMigrate returns, on top of the ctx the last member
+// returned.
 type migCtx struct {
 	context.Context
 	h   *Hook
 	set *core.HookSet
-	inv core.Invocation
+	inv *core.Invocation // nil once the migration has ended
 }
 
 func (c *migCtx) Value(key any) any {
@@ -149,11 +159,18 @@ func (c *migCtx) Value(key any) any {
 
 func (c *migCtx) String() string { return "composite.migration" }
 
+// end takes the migration's dispatch state out of c, once.
+func (c *migCtx) end() *core.Invocation {
+	inv := c.inv
+	c.inv = nil
+	return inv
+}
+
 // stepCtx is the state of one step, returned by BeforeStep.
 type stepCtx struct {
 	context.Context
 	h  *Hook
-	si core.StepInvocation
+	si *core.StepInvocation // nil once the step has ended
 }
 
 func (c *stepCtx) String() string { return "composite.step" }
@@ -168,9 +185,10 @@ type batchCtx struct {
 func (c *batchCtx) String() string { return "composite.batch" }
 
 // own returns the migration state in ctx when ctx is the one this
-// composite's BeforeMigrate returned, as the manager guarantees.
+// composite's BeforeMigrate returned, as the manager guarantees, and the
+// migration has not ended.
 func (h *Hook) own(ctx context.Context) *migCtx {
-	if c, ok := ctx.(*migCtx); ok && c.h == h {
+	if c, ok := ctx.(*migCtx); ok && c.h == h && c.inv != nil {
 		return c
 	}
 	return nil
@@ -182,8 +200,8 @@ func (h *Hook) own(ctx context.Context) *migCtx {
 // manager does; a call with another ctx is ignored.
 func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
 	set := h.members()
-	c := &migCtx{h: h, set: set}
-	c.Context = set.BeforeMigrate(ctx, e, &c.inv)
+	c := &migCtx{h: h, set: set, inv: invPool.Get().(*core.Invocation)}
+	c.Context = set.BeforeMigrate(ctx, e, c.inv)
 	return c
 }
 
@@ -191,7 +209,9 @@ func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context 
 // ran, in reverse order, each with its own ctx.
 func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, migrated core.Record) {
 	if c := h.own(ctx); c != nil {
-		c.inv.AfterMigrate(e, migrated)
+		inv := c.end()
+		inv.AfterMigrate(e, migrated)
+		invPool.Put(inv)
 	}
 }
 
@@ -199,7 +219,9 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, migrated core.Rec
 // reverse order, each with its own ctx.
 func (h *Hook) OnError(ctx context.Context, e core.Event, err error) {
 	if c := h.own(ctx); c != nil {
-		c.inv.OnError(e, err)
+		inv := c.end()
+		inv.OnError(e, err)
+		invPool.Put(inv)
 	}
 }
 
@@ -227,19 +249,22 @@ func (h *Hook) ValidateMigration(ctx context.Context, e core.Event, migrated cor
 // migration's hooks).
 func (h *Hook) BeforeStep(ctx context.Context, e core.Event, s core.Step) context.Context {
 	c, _ := ctx.Value(migKey{h}).(*migCtx)
-	if c == nil || !c.set.HasStepObservers() {
+	if c == nil || c.inv == nil || !c.set.HasStepObservers() {
 		return ctx
 	}
-	sc := &stepCtx{h: h}
-	sc.Context = c.inv.BeforeStep(ctx, e, s, &sc.si)
+	sc := &stepCtx{h: h, si: stepPool.Get().(*core.StepInvocation)}
+	sc.Context = c.inv.BeforeStep(ctx, e, s, sc.si)
 	return sc
 }
 
 // AfterStep calls the AfterStep of every member whose BeforeStep ran, in
 // reverse order, each with its own ctx.
 func (h *Hook) AfterStep(ctx context.Context, e core.Event, s core.Step, err error) {
-	if sc, ok := ctx.(*stepCtx); ok && sc.h == h {
-		sc.si.AfterStep(e, s, err)
+	if sc, ok := ctx.(*stepCtx); ok && sc.h == h && sc.si != nil {
+		si := sc.si
+		sc.si = nil
+		si.AfterStep(e, s, err)
+		stepPool.Put(si)
 	}
 }
 

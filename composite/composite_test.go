@@ -612,3 +612,37 @@ func TestAddRemoveLenHooks(t *testing.T) {
 		t.Error("Hooks returned the composite's own slice")
 	}
 }
+
+// A ctx kept after the migration (by a hook that logs later, say) still
+// answers with that migration's values, even once the composite has
+// dispatched other migrations; ending the migration a second time with it
+// calls nobody.
+func TestCtxKeptAfterTheMigration(t *testing.T) {
+	var j journal
+	a := newStepTracer("A", &j)
+	c := composite.New(a)
+	e := core.Event{Model: "User"}
+
+	ctx1 := c.BeforeMigrate(bg, e)
+	tok1 := ctx1.Value(tokenKey{"A", "mig"})
+	c.AfterMigrate(ctx1, e, core.Record{})
+	for range 10 {
+		ctx := c.BeforeMigrate(bg, e)
+		c.OnError(ctx, e, errStep)
+	}
+	if got := ctx1.Value(tokenKey{"A", "mig"}); got != tok1 || tok1 == nil {
+		t.Errorf("the kept ctx answers %v, want its own migration's %v", got, tok1)
+	}
+	c.AfterMigrate(ctx1, e, core.Record{})
+	c.OnError(ctx1, e, errStep)
+	if err := c.ValidateMigration(ctx1, e, core.Record{}); err != nil {
+		t.Errorf("ValidateMigration after the end: %v", err)
+	}
+	if got := c.BeforeStep(ctx1, e, core.Step{}); got != ctx1 {
+		t.Error("BeforeStep after the end dispatched a step")
+	}
+	if a.afters.Load() != 1 || a.errs.Load() != 10 {
+		t.Errorf("A saw %d AfterMigrate and %d OnError, want 1 and 10", a.afters.Load(), a.errs.Load())
+	}
+	a.check(t)
+}
