@@ -15,7 +15,8 @@ import (
 
 // Manager holds models, migrations and hooks, and runs migrations. It is
 // safe for concurrent use: registration and hook changes may race with
-// migrations, which see either the state before or the state after.
+// migrations, which see either the state before or the state after. The
+// zero Manager is ready to use, with the default options of [NewManager].
 type Manager struct {
 	mu    sync.Mutex // serialises writers; readers use the snapshots
 	reg   atomic.Pointer[registry]
@@ -85,6 +86,17 @@ func (f modelOptionFunc) applyModel(mv *modelVersion) { f(mv) }
 func BackwardCompatible() ModelOption {
 	return modelOptionFunc(func(mv *modelVersion) { mv.compatible = true })
 }
+
+// registry returns the current snapshot of the registrations.
+func (m *Manager) registry() *registry {
+	if r := m.reg.Load(); r != nil {
+		return r
+	}
+	return &emptyRegistry // a zero Manager
+}
+
+// emptyRegistry is the registry of a zero Manager; it is never modified.
+var emptyRegistry registry
 
 // registry is an immutable snapshot; writers build a new one.
 type registry struct {
@@ -170,7 +182,7 @@ func (m *Manager) addModel(mv *modelVersion, opts []ModelOption) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	old := m.reg.Load()
+	old := m.registry()
 	mr := old.models[mv.model].clone(mv.model)
 	if _, dup := mr.byVersion[mv.version]; dup {
 		return fmt.Errorf("register %q %s: %w", mv.model, mv.version, ErrAlreadyRegistered)
@@ -180,6 +192,9 @@ func (m *Manager) addModel(mv *modelVersion, opts []ModelOption) error {
 	reg := old.with(mr)
 	if mv.goType != nil {
 		reg.byType = maps.Clone(old.byType)
+		if reg.byType == nil {
+			reg.byType = map[reflect.Type][]typeRef{}
+		}
 		refs := append(slices.Clone(reg.byType[mv.goType]), typeRef{mv.model, mv.version})
 		sort.Slice(refs, func(i, j int) bool { return refs[i].version.Less(refs[j].version) })
 		reg.byType[mv.goType] = refs
@@ -211,7 +226,7 @@ func (m *Manager) RegisterMigration(model, from, to string, fn MigrationFunc) er
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	old := m.reg.Load()
+	old := m.registry()
 	mr := old.models[model].clone(model)
 	key := [2]Version{fv, tv}
 	if _, dup := mr.migrations[key]; dup {
@@ -239,6 +254,9 @@ func (mr *modelReg) clone(name string) *modelReg {
 func (r *registry) with(mr *modelReg) *registry {
 	mr.graph = buildGraph(mr)
 	n := &registry{models: maps.Clone(r.models), byType: r.byType}
+	if n.models == nil {
+		n.models = map[string]*modelReg{}
+	}
 	n.models[mr.name] = mr
 	return n
 }
@@ -246,12 +264,12 @@ func (r *registry) with(mr *modelReg) *registry {
 // Models returns the registered model names, sorted. A model appears once
 // it has a registered version or migration.
 func (m *Manager) Models() []string {
-	return slices.Sorted(maps.Keys(m.reg.Load().models))
+	return slices.Sorted(maps.Keys(m.registry().models))
 }
 
 // Versions returns the registered versions of model, ascending.
 func (m *Manager) Versions(model string) ([]Version, error) {
-	mr := m.reg.Load().models[model]
+	mr := m.registry().models[model]
 	if mr == nil || len(mr.versions) == 0 {
 		return nil, &ModelError{Model: model}
 	}
@@ -276,7 +294,7 @@ func (m *Manager) Path(model, from, to string) ([]Version, error) {
 	if err != nil {
 		return nil, err
 	}
-	reg := m.reg.Load()
+	reg := m.registry()
 	if fv == tv {
 		mr := reg.models[model]
 		switch {

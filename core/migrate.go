@@ -74,7 +74,7 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	if data == nil {
 		return nil, &MigrationError{Model: model, From: from, To: to, Reason: "nil data", Err: ErrInvalidData}
 	}
-	reg := m.reg.Load()
+	reg := m.registry()
 	if from == to {
 		if validate {
 			if err := reg.validate(model, to, data); err != nil {
@@ -383,5 +383,5 @@ func (m *Manager) Validate(data Data, model, version string) error {
 	if data == nil {
 		return fmt.Errorf("validate %q %s: %w", model, v, ErrInvalidData)
 	}
-	return m.reg.Load().validate(model, v, data)
+	return m.registry().validate(model, v, data)
 }

@@ -593,3 +593,35 @@ func TestDefaultsAreNotShared(t *testing.T) {
 	mustOK(t, err)
 	equal(t, second, core.Data{"meta": map[string]any{"tags": []any{"a"}}})
 }
+
+func TestZeroManager(t *testing.T) {
+	var m core.Manager
+	equal(t, len(m.Models()), 0)
+	if m.HasPath("User", "1.0.0", "2.0.0") {
+		t.Fatal("a zero manager has a path")
+	}
+	if _, err := m.Migrate(context.Background(), core.Data{}, "User", "1.0.0", "2.0.0"); !errors.Is(err, core.ErrModelNotFound) {
+		t.Fatalf("Migrate = %v", err)
+	}
+	mustOK(t, core.Register[tUserV1](&m, "User", "1.0.0"))
+	mustOK(t, core.Register[tUserV2](&m, "User", "2.0.0"))
+	mustOK(t, m.RegisterMigration("User", "1.0.0", "2.0.0", splitName))
+	rec := &recorder{}
+	m.AddHook(newTrace("a", rec), panicHook{where: "AfterMigrate"})
+	out, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0")
+	mustOK(t, err)
+	equal(t, out, core.Data{"first": "A", "last": "B"})
+	equal(t, rec.get(), []string{"a.before User 1.0.0>2.0.0", "a.after User 1.0.0>2.0.0"})
+	m.ClearHooks()
+	equal(t, len(m.Hooks()), 0)
+}
+
+func TestNilOptions(t *testing.T) {
+	m := core.NewManager(nil, core.WithErrorHandler(nil))
+	mustOK(t, core.Register[tUserV1](m, "User", "1.0.0", nil))
+	m.AddHook(panicHook{where: "AfterMigrate"}) // reported to the default handler
+	mustOK(t, m.RegisterMigration("User", "1.0.0", "2.0.0", splitName))
+	if _, err := m.MigrateData(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0"); err != nil {
+		t.Fatal(err)
+	}
+}
