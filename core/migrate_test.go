@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -624,4 +625,87 @@ func TestNilOptions(t *testing.T) {
 	if _, err := m.MigrateData(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0"); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestNestedGoTypedSlices: a migration function may build Go-typed
+// slices; the auto steps after it and the validation handle them too.
+func TestNestedGoTypedSlices(t *testing.T) {
+	type personV2 struct {
+		Past []nAddrV1 `json:"past"`
+		Tags []string  `json:"tags"`
+	}
+	type personV3 struct {
+		Past []*nAddrV2 `json:"past"`
+		Tags []string   `json:"tags"`
+	}
+	m := core.NewManager()
+	mustOK(t, core.Register[nAddrV1](m, "Address", "1.0.0"))
+	mustOK(t, core.Register[nAddrV2](m, "Address", "2.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[pAny](m, "P", "1.0.0"))
+	mustOK(t, core.Register[personV2](m, "P", "2.0.0"))
+	mustOK(t, core.Register[personV3](m, "P", "3.0.0", core.BackwardCompatible()))
+	mustOK(t, m.RegisterMigration("P", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
+		d["past"] = []map[string]any{{"street": "a"}, nil, {"street": "b"}}
+		d["tags"] = []string{"x"}
+		return d, nil
+	}))
+	rec := &recorder{}
+	m.AddHook(newTrace("h", rec))
+	out, err := m.Migrate(context.Background(), core.Data{}, "P", "1.0.0", "3.0.0")
+	mustOK(t, err)
+	equal(t, out, core.Data{
+		"past": []map[string]any{{"street": "a", "zip": "00000"}, nil, {"street": "b", "zip": "00000"}},
+		"tags": []string{"x"},
+	})
+	equal(t, len(rec.get()), 2+2*2) // P, and two Addresses
+
+	// The validation sees into typed slices.
+	_, err = m.Migrate(context.Background(), core.Data{"past": []map[string]any{{"street": 1.0}}, "tags": []string{}}, "P", "3.0.0", "3.0.0")
+	if fieldOf(err) != "past[0].street" {
+		t.Fatalf("err = %v", err)
+	}
+	_, err = m.Migrate(context.Background(), core.Data{"past": []any{}, "tags": []any{"a", 2.0}}, "P", "3.0.0", "3.0.0")
+	if fieldOf(err) != "tags[1]" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestErrorType(t *testing.T) {
+	_, verr := core.ParseVersion("x")
+	pe := &core.PanicError{Value: errTest}
+	hp := &core.HookPanicError{Hook: nopHook{}, Method: "OnError", Value: errTest}
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{nil, ""},
+		{errTest, "*errors.errorString"},
+		{context.Canceled, "canceled"},
+		{fmt.Errorf("wrapped: %w", context.DeadlineExceeded), "deadline_exceeded"},
+		{fmt.Errorf("wrapped: %w", verr), "invalid_version"},
+		{&core.ModelError{Model: "M"}, "model_not_found"},
+		{&core.ValidationError{Model: "M"}, "validation"},
+		{pe, "panic"},
+		{hp, "hook_panic"},
+		{&core.ItemError{Index: 1, Err: pe}, "panic"},
+		{&core.BatchError{}, "batch"},
+		{&core.MigrationError{Model: "M"}, "migration"},
+		{&core.MigrationError{Model: "M", Err: core.ErrNoMigrationPath}, "no_migration_path"},
+	}
+	for _, tc := range cases {
+		if got := core.ErrorType(tc.err); got != tc.want {
+			t.Errorf("ErrorType(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	if !errors.Is(pe, errTest) || !errors.Is(hp, errTest) {
+		t.Fatal("panic errors do not unwrap to an error value")
+	}
+	if (&core.PanicError{Value: "x"}).Unwrap() != nil {
+		t.Fatal("a non-error panic value unwraps to something")
+	}
+	equal(t, (&core.BatchError{}).Error(), "batch failed")
+	equal(t, (&core.BatchError{Items: []*core.ItemError{{Index: 2, Err: errTest}}}).Error(), "batch: 1 item failed: item 2: test error")
+	equal(t, hp.Error(), "hook core_test.nopHook panicked in OnError: test error")
+	equal(t, core.KindInteger.String(), "integer")
+	equal(t, core.Kind(42).String(), "Kind(42)")
 }
