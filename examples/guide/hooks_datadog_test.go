@@ -48,8 +48,9 @@ func newDatadogProviders(ctx context.Context, endpoint, service string) (*sdktra
 	return tp, mp, nil
 }
 
-// deltaTemporality is delta for counters and histograms, cumulative for
-// up-down counters (which have no delta form that Datadog uses).
+// deltaTemporality is what the "delta" temporality preference of the
+// OpenTelemetry spec selects: delta for counters and histograms,
+// cumulative for up-down counters (a level, such as migration.active).
 func deltaTemporality(kind sdkmetric.InstrumentKind) metricdata.Temporality {
 	switch kind {
 	case sdkmetric.InstrumentKindCounter, sdkmetric.InstrumentKindHistogram, sdkmetric.InstrumentKindObservableCounter:

@@ -96,6 +96,9 @@ func Example_readingData() {
 		fmt.Println("keys:", d.Keys(), "len:", d.Len(), "has email:", d.Has("email"))
 		age, ok := d.Get("age")
 		fmt.Println("age:", age, ok)
+		for k, v := range d.All() { // sorted by key
+			fmt.Printf("%s: %T\n", k, v)
+		}
 
 		// A nested object is a Record, an array a List: read-only too.
 		if addr, ok := d.Value("address").(core.Record); ok {
@@ -125,6 +128,9 @@ func Example_readingData() {
 	// Output:
 	// keys: [address name tags] len: 3 has email: false
 	// age: <nil> false
+	// address: core.Record
+	// name: string
+	// tags: core.List
 	// city: London
 	// tag 0 math
 	// tag 1 poetry
