@@ -309,7 +309,9 @@ func (h *Hook) sampledIn(ctx context.Context) bool {
 }
 
 // BeforeStep calls inner's BeforeStep when inner is a [core.StepObserver]
-// and the migration was sampled, and returns the ctx it returned.
+// and the migration was sampled, and returns the ctx it returned. (The
+// decision is found in ctx: for a sampler registered twice with the same
+// manager, the steps follow the later registration's decision.)
 func (h *Hook) BeforeStep(ctx context.Context, e core.Event, s core.Step) context.Context {
 	if h.steps == nil || !h.sampledIn(ctx) {
 		return ctx
@@ -386,7 +388,9 @@ func newBucket(rate float64) *bucket {
 	case rate >= 1e9: // more than one per nanosecond: no limit
 		return nil
 	}
-	interval := 1e9 / rate
+	// Rounded up, so that the rate is never exceeded; capped, so that a
+	// tiny rate cannot overflow the arithmetic (2⁶⁰ ns is 36 years).
+	interval := min(math.Ceil(1e9/rate), 1<<60)
 	return &bucket{interval: int64(interval), tolerance: int64((max(rate, 1) - 1) * interval)}
 }
 

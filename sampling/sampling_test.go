@@ -483,3 +483,20 @@ func TestUnsampledPathAllocatesNothing(t *testing.T) {
 		t.Errorf("inner saw %d migrations, want only the one that took the token", s.befores.Load())
 	}
 }
+
+func TestPerSecondTinyRate(t *testing.T) {
+	// One token every 31 700 years: the arithmetic must not overflow.
+	var clock fakeClock
+	h := sampling.New(core.NopHook{}, sampling.PerSecond(1e-12), sampling.WithClock(clock.now))
+	e := core.Event{Model: "User"}
+	for range 10 {
+		h.AfterMigrate(h.BeforeMigrate(bg, e), e, core.Record{})
+	}
+	clock.advance(24 * time.Hour)
+	for range 10 {
+		h.AfterMigrate(h.BeforeMigrate(bg, e), e, core.Record{})
+	}
+	if h.Sampled() != 1 {
+		t.Errorf("Sampled = %d, want only the bucket's one token", h.Sampled())
+	}
+}
