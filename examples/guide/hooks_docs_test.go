@@ -138,7 +138,7 @@ func TestHooksGuideOutputs(t *testing.T) {
 			continue
 		}
 		if trimLines(o.text) != trimLines(want) {
-			t.Errorf("docs/hooks.md:%d: the output differs from %s#%s:\n--- page\n%s\n--- example\n%s", o.line, o.file, o.name, o.text, want)
+			t.Errorf("docs/hooks.md:%d: the output differs from %s#%s (-fixdocs rewrites it):\n--- page\n%s\n--- example\n%s", o.line, o.file, o.name, o.text, want)
 		}
 	}
 }
