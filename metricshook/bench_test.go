@@ -10,6 +10,10 @@ import (
 	"github.com/transmute-go/transmute/metricshook"
 )
 
+// Ratios of the targets, from the medians of each benchmark's runs:
+//
+//	cd metricshook && GOWORK=off go test -run '^$' -bench . -benchmem -cpu 1,2 -count 5 . | awk -f testdata/ratios.awk
+//
 // The benchmarks migrate a User record 1.0.0 → 2.0.0 (the name split in
 // two, a status added, a field renamed, validated against 2.0.0), in two
 // sizes: "small", six fields with a nested address and a list, and
@@ -132,6 +136,19 @@ var benchRecords = []struct {
 	rec  func() core.Data
 }{{"small", benchRecord}, {"typical", typicalRecord}}
 
+// cpuTimer starts measuring the process CPU time of a benchmark; the
+// function it returns, called after the loop, reports it per operation as
+// "cpu-ns/op" (GC work included), which other processes on a loaded
+// machine disturb far less than wall time.
+func cpuTimer(b *testing.B) (stop func()) {
+	start := processCPU()
+	return func() {
+		if used := processCPU() - start; used > 0 && b.N > 0 {
+			b.ReportMetric(float64(used)/float64(b.N), "cpu-ns/op")
+		}
+	}
+}
+
 func check(tb testing.TB, err error) {
 	tb.Helper()
 	if err != nil {
@@ -145,11 +162,13 @@ func benchMigrate(b *testing.B, hooks func() []core.Hook) {
 			m := benchManager(b, hooks()...)
 			ctx, rec := context.Background(), r.rec()
 			b.ReportAllocs()
+			stop := cpuTimer(b)
 			for b.Loop() {
 				if _, err := m.Migrate(ctx, rec, "User", "1.0.0", "2.0.0"); err != nil {
 					b.Fatal(err)
 				}
 			}
+			stop()
 		})
 	}
 }
@@ -194,9 +213,11 @@ func BenchmarkHook(b *testing.B) {
 	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now()}
 	ctx := context.Background()
 	b.ReportAllocs()
+	stop := cpuTimer(b)
 	for b.Loop() {
 		h.AfterMigrate(h.BeforeMigrate(ctx, e), e, core.Record{})
 	}
+	stop()
 }
 
 // BenchmarkHookParallel is BenchmarkHook from every P; run it with -cpu 1,2.
