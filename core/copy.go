@@ -24,7 +24,21 @@ var errTooDeep = errors.New("data nested too deeply, or containing itself")
 // that contains itself is; the migrations of a [Manager] report such data
 // as an error matching [ErrInvalidData] instead.
 func DeepCopy(d Data) Data {
-	return copyMap(d, 0)
+	return copyTop(d)
+}
+
+// copyTop copies a record. Its map has room for one key more than d: a
+// migration that adds a field (or renames one, adding the new name before
+// deleting the old) then does not rehash the map on its first insert.
+func copyTop(d Data) Data {
+	if d == nil {
+		return nil
+	}
+	out := make(Data, len(d)+1)
+	for k, v := range d {
+		out[k] = copyValue(v, 1)
+	}
+	return out
 }
 
 // copyData is DeepCopy with an error instead of the panic.
@@ -37,7 +51,7 @@ func copyData(d Data) (out Data, err error) {
 			out, err = nil, errTooDeep
 		}
 	}()
-	return copyMap(d, 0), nil
+	return copyTop(d), nil
 }
 
 func copyMap(d map[string]any, depth int) map[string]any {
