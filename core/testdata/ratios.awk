@@ -54,6 +54,8 @@ END {
 	}
 	if (have("BenchmarkBatch/workers=1") && have("BenchmarkBatch/workers=2"))
 		printf "Batch workers=1 / workers=2: %.2fx faster (wall)   (target >= 1.6)\n", median("BenchmarkBatch/workers=1", "ns/op") / median("BenchmarkBatch/workers=2", "ns/op")
+	if (have("BenchmarkDirectBatch/workers=1") && have("BenchmarkDirectBatch/workers=2"))
+		printf "  ceiling, no engine (DirectBatch): %.2fx faster\n", median("BenchmarkDirectBatch/workers=1", "ns/op") / median("BenchmarkDirectBatch/workers=2", "ns/op")
 	if (have("BenchmarkStream/workers=1") && have("BenchmarkStream/workers=2"))
 		printf "Stream workers=1 / workers=2: %.2fx faster (wall)\n", median("BenchmarkStream/workers=1", "ns/op") / median("BenchmarkStream/workers=2", "ns/op")
 }
