@@ -365,8 +365,8 @@ func TestConcurrentMigrationsTimed(t *testing.T) {
 }
 
 func TestPercentilesOfAKnownDistribution(t *testing.T) {
-	// Durations of 10ms, 20ms, ... 10s, fed in a shuffled order.
-	const n, step = 1000, 10 * time.Millisecond
+	// Durations of 100ms, 200ms, ... 100s, fed in a shuffled order.
+	const n, step = 1000, 100 * time.Millisecond
 	order := rand.New(rand.NewPCG(1, 2)).Perm(n)
 	h := metricshook.New()
 	ctx := context.Background()
@@ -378,23 +378,24 @@ func TestPercentilesOfAKnownDistribution(t *testing.T) {
 	if !ok || tr.Count != n || tr.Started != n {
 		t.Fatalf("Transition = %+v, %v", tr, ok)
 	}
-	// Each recorded duration is the intended one plus the few microseconds
-	// between creating the event and recording it: allow 0.5% for that.
-	const slack = 0.005
-	within := func(name string, got, want time.Duration, rel float64) {
+	// Each recorded duration is the intended one plus the moment between
+	// creating the event and recording it: allow up to 5ms for that (a
+	// loaded machine may pause the test).
+	const late = 5 * time.Millisecond
+	within := func(name string, got, want time.Duration, rel float64, slack time.Duration) {
 		t.Helper()
-		if lo, hi := float64(want)*(1-rel), float64(want)*(1+rel+slack); float64(got) < lo || float64(got) > hi {
-			t.Errorf("%s = %v, want %v within %.2f%%", name, got, want, 100*rel)
+		if lo, hi := float64(want)*(1-rel), float64(want)*(1+rel)+float64(slack); float64(got) < lo || float64(got) > hi {
+			t.Errorf("%s = %v, want %v within %.2f%% (+%v)", name, got, want, 100*rel, slack)
 		}
 	}
 	// Nearest rank: the p-th percentile of 1..n steps is ceil(p×n/100) steps.
-	within("P50", tr.P50, 500*step, metricshook.RelativeError)
-	within("P95", tr.P95, 950*step, metricshook.RelativeError)
-	within("P99", tr.P99, 990*step, metricshook.RelativeError)
-	within("Min", tr.Min, step, 0)
-	within("Max", tr.Max, n*step, 0)
-	within("Mean", tr.Mean, (n+1)*step/2, 0)
-	within("Total", tr.Total, n*(n+1)/2*step, 0)
+	within("P50", tr.P50, 500*step, metricshook.RelativeError, late)
+	within("P95", tr.P95, 950*step, metricshook.RelativeError, late)
+	within("P99", tr.P99, 990*step, metricshook.RelativeError, late)
+	within("Min", tr.Min, step, 0, late)
+	within("Max", tr.Max, n*step, 0, late)
+	within("Mean", tr.Mean, (n+1)*step/2, 0, late)
+	within("Total", tr.Total, n*(n+1)/2*step, 0, n*late)
 	if !(tr.Min <= tr.P50 && tr.P50 <= tr.P95 && tr.P95 <= tr.P99 && tr.P99 <= tr.Max) {
 		t.Errorf("not in order: Min %v P50 %v P95 %v P99 %v Max %v", tr.Min, tr.P50, tr.P95, tr.P99, tr.Max)
 	}
