@@ -2,7 +2,7 @@ package composite_test
 
 // Speed is read as ratios within one run (the machine is noisy):
 //
-//	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 . | awk -f testdata/ratios.awk
+//	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 . | awk -f ../scripts/benchmedians.awk
 
 import (
 	"context"

@@ -1,9 +1,9 @@
-# ratios.awk reads `go test -bench` output and prints, for each benchmark,
+# benchmedians.awk reads `go test -bench` output and prints, for each benchmark,
 # the median over its runs (-count) of every ratio metric (x-...) and of
 # ns/op, cpu-ns/op and allocs/op (not for the interleaved ratio benchmarks,
 # whose allocations are those of both halves):
 #
-#	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 . | awk -f testdata/ratios.awk
+#	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 . | awk -f ../scripts/benchmedians.awk
 /^Benchmark/ {
 	name = $1
 	sub(/-[0-9]+$/, "", name)
