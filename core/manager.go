@@ -115,7 +115,8 @@ type modelReg struct {
 	byVersion  map[Version]*modelVersion
 	migrations map[[2]Version]MigrationFunc
 	graph      *graph
-	plans      sync.Map // [2]Version → *plan (nil: no path), filled on demand
+	plans      sync.Map // [2]Version → *planEntry, filled on demand
+	last       atomic.Pointer[planEntry]
 }
 
 type modelVersion struct {

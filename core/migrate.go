@@ -83,10 +83,10 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 		}
 		return data, nil
 	}
-	mr, pl, perr := reg.plan(model, from, to)
+	_, pl, perr := reg.plan(model, from, to)
 	var target *modelVersion
 	if perr == nil && validate {
-		if target = mr.byVersion[to]; target == nil {
+		if target = pl.steps[len(pl.steps)-1].toMV; target == nil {
 			perr = &ModelError{Model: model, Version: to.String()}
 		}
 	}
@@ -154,7 +154,9 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 			return fail(&MigrationError{Model: model, From: from, To: to, Err: err})
 		}
 	}
-	inv.AfterMigrate(e, rec)
+	if hs.Len() > 0 {
+		inv.AfterMigrate(e, rec)
+	}
 	return cur, nil
 }
 

@@ -138,16 +138,29 @@ func (g *graph) shortest(mr *modelReg, from, to Version) *plan {
 // lookup returns the plan from one version to another, or nil when there
 // is no path. Plans are found once per snapshot of the model and cached;
 // so are the failures between known versions (a bounded set), not those
-// involving unknown ones.
+// involving unknown ones. The entry of the model's last migration is kept
+// aside, so that a run of the same migration (a batch) does not even hash
+// its key.
 func (mr *modelReg) lookup(from, to Version) *plan {
 	key := [2]Version{from, to}
+	if e := mr.last.Load(); e != nil && e.key == key {
+		return e.plan
+	}
 	if v, ok := mr.plans.Load(key); ok {
-		return v.(*plan)
+		e := v.(*planEntry)
+		mr.last.Store(e)
+		return e.plan
 	}
 	pl := mr.graph.shortest(mr, from, to)
 	if pl == nil && (!mr.isNode(from) || !mr.isNode(to)) {
 		return nil
 	}
-	v, _ := mr.plans.LoadOrStore(key, pl)
-	return v.(*plan)
+	v, _ := mr.plans.LoadOrStore(key, &planEntry{key: key, plan: pl})
+	return v.(*planEntry).plan
+}
+
+// planEntry is a cached plan (nil: no path) with its key.
+type planEntry struct {
+	key  [2]Version
+	plan *plan
 }

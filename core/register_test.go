@@ -396,3 +396,35 @@ func TestValidateErrors(t *testing.T) {
 		t.Fatalf("nil data: %v", err)
 	}
 }
+
+func TestMapKeysAndAnyValues(t *testing.T) {
+	type keyed struct {
+		ByID   map[int]string   `json:"by_id,omitempty"`
+		BySize map[uint8]string `json:"by_size,omitempty"`
+		Free   map[string]any   `json:"free,omitempty"`
+		List   []any            `json:"list,omitempty"`
+		Arr    [2]any           `json:"arr,omitzero"`
+		Bad    map[bool]int     `json:"bad,omitempty"`
+	}
+	m := core.NewManager()
+	mustOK(t, core.Register[keyed](m, "K", "1.0.0"))
+	cases := []struct {
+		name  string
+		data  core.Data
+		field string
+	}{
+		{"int keys", core.Data{"by_id": map[string]any{"1": "a", "-2": "b"}}, ""},
+		{"not an int key", core.Data{"by_id": map[string]any{"x": "a"}}, "by_id.x"},
+		{"int key, wrong value", core.Data{"by_id": map[string]any{"1": 2.0}}, "by_id.1"},
+		{"uint8 key out of range", core.Data{"by_size": map[string]any{"256": "a"}}, "by_size.256"},
+		{"any values", core.Data{"free": map[string]any{"a": []any{nil, 1.0}}}, ""},
+		{"any values, not an object", core.Data{"free": []any{}}, "free"},
+		{"any elements", core.Data{"list": []any{nil, "x", map[string]any{}}}, ""},
+		{"any elements, not an array", core.Data{"list": "x"}, "list"},
+		{"array of any", core.Data{"arr": []any{1.0, "x"}}, ""},
+		{"a key type with no JSON form", core.Data{"bad": map[string]any{}}, "bad"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { checkValidation(t, m, "K", "1.0.0", tc.data, tc.field) })
+	}
+}

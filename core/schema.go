@@ -9,6 +9,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -197,14 +198,21 @@ func (c *compiler) build(t reflect.Type) checkFunc {
 		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
 			return checkString // []byte is base64 text
 		}
+		if isAnyType(t.Elem()) {
+			return checkArray // any element will do: only the kind matters
+		}
 		elem := c.check(t.Elem())
 		elemNullable := nullable(t.Elem())
 		return func(v any) *problem { return checkList(v, elem, elemNullable) }
 	case reflect.Map:
-		if t.Key().Kind() != reflect.String && !reflect.PointerTo(t.Key()).Implements(textUnmarshaler) {
+		key := mapKeyCheck(t.Key())
+		if key == nil {
 			return func(v any) *problem {
 				return &problem{reason: "map key type " + t.Key().String() + " has no JSON form"}
 			}
+		}
+		if isAnyType(t.Elem()) && t.Key().Kind() == reflect.String {
+			return checkObject // any value under any key will do
 		}
 		elem := c.check(t.Elem())
 		return func(v any) *problem {
@@ -213,6 +221,9 @@ func (c *compiler) build(t reflect.Type) checkFunc {
 				return wrongKind("object", v)
 			}
 			for k, e := range m {
+				if p := key(k); p != nil {
+					return p.prefix(k)
+				}
 				if e == nil {
 					continue
 				}
@@ -237,6 +248,57 @@ func (c *compiler) build(t reflect.Type) checkFunc {
 		}
 	}
 	return func(any) *problem { return &problem{reason: "type " + t.String() + " has no JSON form"} }
+}
+
+// isAnyType reports whether t is an interface with no methods, which any
+// JSON value decodes into.
+func isAnyType(t reflect.Type) bool {
+	return t.Kind() == reflect.Interface && t.NumMethod() == 0
+}
+
+// mapKeyCheck returns the check of the keys of a map type as
+// encoding/json decodes them (strings, integers, or text), or nil when the
+// key type has no JSON form.
+func mapKeyCheck(t reflect.Type) func(k string) *problem {
+	switch t.Kind() {
+	case reflect.String:
+		return func(string) *problem { return nil }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		bits := t.Bits()
+		return func(k string) *problem {
+			if _, err := strconv.ParseInt(k, 10, bits); err != nil {
+				return &problem{reason: "key is not an integer of " + strconv.Itoa(bits) + " bits"}
+			}
+			return nil
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		bits := t.Bits()
+		return func(k string) *problem {
+			if _, err := strconv.ParseUint(k, 10, bits); err != nil {
+				return &problem{reason: "key is not an unsigned integer of " + strconv.Itoa(bits) + " bits"}
+			}
+			return nil
+		}
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return func(string) *problem { return nil }
+	}
+	return nil
+}
+
+func checkObject(v any) *problem {
+	if _, ok := v.(map[string]any); ok {
+		return nil
+	}
+	return wrongKind("object", v)
+}
+
+func checkArray(v any) *problem {
+	switch v.(type) {
+	case []any, []map[string]any, []string:
+		return nil
+	}
+	return wrongKind("array", v)
 }
 
 func checkList(v any, elem checkFunc, elemNullable bool) *problem {
@@ -575,20 +637,9 @@ func kindCheck(k Kind) checkFunc {
 			return wrongKind("bool", v)
 		}
 	case KindObject:
-		return func(v any) *problem {
-			if _, ok := v.(map[string]any); ok {
-				return nil
-			}
-			return wrongKind("object", v)
-		}
+		return checkObject
 	case KindArray:
-		return func(v any) *problem {
-			switch v.(type) {
-			case []any, []map[string]any, []string:
-				return nil
-			}
-			return wrongKind("array", v)
-		}
+		return checkArray
 	}
 	return checkAny
 }
