@@ -257,29 +257,36 @@ type Invocation struct {
 func (s *HookSet) BeforeMigrate(ctx context.Context, e Event, inv *Invocation) context.Context {
 	inv.set = s
 	inv.ran = 0
-	if s.Len() == 0 {
+	n := s.Len()
+	if n == 0 {
 		return ctx
 	}
-	inv.f.init(len(s.entries))
-	for i := range s.entries {
-		ctx = s.callBefore(i, ctx, e)
-		inv.f.set(i, ctx)
-		inv.ran = i + 1
+	inv.f.init(n)
+	for inv.ran < n {
+		ctx = s.beforeFrom(ctx, &e, inv)
 	}
 	return ctx
 }
 
-func (s *HookSet) callBefore(i int, ctx context.Context, e Event) (out context.Context) {
-	h := s.entries[i].h
+// beforeFrom calls BeforeMigrate of the hooks from inv.ran on, until one
+// panics (it is reported, and keeps the ctx it was given). One deferred
+// recover covers the whole loop, not one per hook.
+func (s *HookSet) beforeFrom(ctx context.Context, e *Event, inv *Invocation) (out context.Context) {
 	out = ctx
 	defer func() {
 		if r := recover(); r != nil {
-			out = ctx
-			s.report(h, "BeforeMigrate", r)
+			i := inv.ran
+			inv.f.set(i, out)
+			inv.ran = i + 1
+			s.report(s.entries[i].h, "BeforeMigrate", r)
 		}
 	}()
-	if c := h.BeforeMigrate(ctx, e); c != nil {
-		out = c
+	for i := inv.ran; i < len(s.entries); i++ {
+		if c := s.entries[i].h.BeforeMigrate(out, *e); c != nil {
+			out = c
+		}
+		inv.f.set(i, out)
+		inv.ran = i + 1
 	}
 	return out
 }
@@ -317,43 +324,51 @@ func (s *HookSet) callValidate(i int, ctx context.Context, e Event, migrated Rec
 // AfterMigrate calls AfterMigrate of every hook whose Before ran, in
 // reverse order, each with its own ctx.
 func (inv *Invocation) AfterMigrate(e Event, migrated Record) {
-	s := inv.set
-	for i := inv.ran - 1; i >= 0; i-- {
-		s.callAfter(i, inv.f.get(i), e, migrated)
+	n := inv.ran
+	for inv.ran > 0 {
+		inv.afterFrom(&e, migrated)
 	}
-	inv.f.release(inv.ran)
-	inv.ran = 0
+	inv.f.release(n)
 }
 
-func (s *HookSet) callAfter(i int, ctx context.Context, e Event, migrated Record) {
-	h := s.entries[i].h
+// afterFrom calls AfterMigrate of the hooks before inv.ran, last first,
+// until one panics (it is reported).
+func (inv *Invocation) afterFrom(e *Event, migrated Record) {
+	s := inv.set
 	defer func() {
 		if r := recover(); r != nil {
-			s.report(h, "AfterMigrate", r)
+			s.report(s.entries[inv.ran].h, "AfterMigrate", r)
 		}
 	}()
-	h.AfterMigrate(ctx, e, migrated)
+	for inv.ran > 0 {
+		inv.ran--
+		s.entries[inv.ran].h.AfterMigrate(inv.f.get(inv.ran), *e, migrated)
+	}
 }
 
 // OnError calls OnError of every hook whose Before ran, in reverse order,
 // each with its own ctx.
 func (inv *Invocation) OnError(e Event, err error) {
-	s := inv.set
-	for i := inv.ran - 1; i >= 0; i-- {
-		s.callError(i, inv.f.get(i), e, err)
+	n := inv.ran
+	for inv.ran > 0 {
+		inv.errorFrom(&e, err)
 	}
-	inv.f.release(inv.ran)
-	inv.ran = 0
+	inv.f.release(n)
 }
 
-func (s *HookSet) callError(i int, ctx context.Context, e Event, err error) {
-	h := s.entries[i].h
+// errorFrom calls OnError of the hooks before inv.ran, last first, until
+// one panics (it is reported).
+func (inv *Invocation) errorFrom(e *Event, err error) {
+	s := inv.set
 	defer func() {
 		if r := recover(); r != nil {
-			s.report(h, "OnError", r)
+			s.report(s.entries[inv.ran].h, "OnError", r)
 		}
 	}()
-	h.OnError(ctx, e, err)
+	for inv.ran > 0 {
+		inv.ran--
+		s.entries[inv.ran].h.OnError(inv.f.get(inv.ran), *e, err)
+	}
 }
 
 // StepInvocation is the state of one step's dispatch to the step
@@ -374,26 +389,33 @@ func (inv *Invocation) BeforeStep(ctx context.Context, e Event, st Step, si *Ste
 	if !s.HasStepObservers() {
 		return ctx
 	}
-	si.f.init(len(s.steppers))
-	for j, i := range s.steppers {
-		ctx = s.callBeforeStep(i, ctx, e, st)
-		si.f.set(j, ctx)
-		si.ran = j + 1
+	n := len(s.steppers)
+	si.f.init(n)
+	for si.ran < n {
+		ctx = si.beforeFrom(ctx, &e, &st)
 	}
 	return ctx
 }
 
-func (s *HookSet) callBeforeStep(i int, ctx context.Context, e Event, st Step) (out context.Context) {
-	ent := s.entries[i]
+// beforeFrom calls BeforeStep of the observers from si.ran on, until one
+// panics (it is reported, and keeps the ctx it was given).
+func (si *StepInvocation) beforeFrom(ctx context.Context, e *Event, st *Step) (out context.Context) {
+	s := si.set
 	out = ctx
 	defer func() {
 		if r := recover(); r != nil {
-			out = ctx
-			s.report(ent.h, "BeforeStep", r)
+			j := si.ran
+			si.f.set(j, out)
+			si.ran = j + 1
+			s.report(s.entries[s.steppers[j]].h, "BeforeStep", r)
 		}
 	}()
-	if c := ent.s.BeforeStep(ctx, e, st); c != nil {
-		out = c
+	for j := si.ran; j < len(s.steppers); j++ {
+		if c := s.entries[s.steppers[j]].s.BeforeStep(out, *e, *st); c != nil {
+			out = c
+		}
+		si.f.set(j, out)
+		si.ran = j + 1
 	}
 	return out
 }
@@ -401,22 +423,26 @@ func (s *HookSet) callBeforeStep(i int, ctx context.Context, e Event, st Step) (
 // AfterStep calls AfterStep of every observer whose BeforeStep ran, in
 // reverse order, each with its own ctx.
 func (si *StepInvocation) AfterStep(e Event, st Step, err error) {
-	s := si.set
-	for j := si.ran - 1; j >= 0; j-- {
-		s.callAfterStep(s.steppers[j], si.f.get(j), e, st, err)
+	n := si.ran
+	for si.ran > 0 {
+		si.afterFrom(&e, &st, err)
 	}
-	si.f.release(si.ran)
-	si.ran = 0
+	si.f.release(n)
 }
 
-func (s *HookSet) callAfterStep(i int, ctx context.Context, e Event, st Step, err error) {
-	ent := s.entries[i]
+// afterFrom calls AfterStep of the observers before si.ran, last first,
+// until one panics (it is reported).
+func (si *StepInvocation) afterFrom(e *Event, st *Step, err error) {
+	s := si.set
 	defer func() {
 		if r := recover(); r != nil {
-			s.report(ent.h, "AfterStep", r)
+			s.report(s.entries[s.steppers[si.ran]].h, "AfterStep", r)
 		}
 	}()
-	ent.s.AfterStep(ctx, e, st, err)
+	for si.ran > 0 {
+		si.ran--
+		s.entries[s.steppers[si.ran]].s.AfterStep(si.f.get(si.ran), *e, *st, err)
+	}
 }
 
 // BatchInvocation is the state of one batch's dispatch to the batch
