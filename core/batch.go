@@ -266,13 +266,20 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 type workerPanic struct{ value any }
 
 // MigrateStream migrates a sequence of any length, yielding the results in
-// input order. Memory stays bounded (at most twice the number of
-// [Workers] items are in flight). A failed item yields (nil, *[ItemError]);
-// without [ContinueOnError] the stream ends after the first one. The
-// stream ends cleanly when the consumer stops ranging (in-flight items are
-// cancelled and the workers have exited when the range loop ends) or when
-// ctx ends (its error is yielded last). Invalid versions are yielded as
-// the only error.
+// input order. Memory stays bounded: at most twice the number of
+// [Workers] items are pulled from items and not yet yielded (with one
+// worker, one item at a time, in the consumer's goroutine). A failed item
+// yields (nil, *[ItemError]); without [ContinueOnError] the stream ends
+// after the first one. The stream ends cleanly when the consumer stops
+// ranging (in-flight items are cancelled and the workers have exited when
+// the range loop ends) or when ctx ends (its error is yielded once, last,
+// not as the items' errors). Invalid versions are yielded as the only
+// error. A panic of items reaches the consumer's goroutine, after the
+// results of the items pulled before it.
+//
+// Each item is handed to a worker and back, which costs about a
+// microsecond: more workers pay off when a migration costs more than
+// that (validation of large records, functions that do I/O).
 func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model, from, to string, opts ...BatchOption) iter.Seq2[Data, error] {
 	return func(yield func(Data, error) bool) {
 		fv, tv, err := parsePair(from, to)
@@ -368,6 +375,17 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 			wg.Wait()
 			stop()
 		}()
+		// pull is next, with a panic of the input sequence caught: it is
+		// raised again once the items pulled before it are yielded.
+		var seqPanic any
+		pull := func() (d Data, ok bool) {
+			defer func() {
+				if r := recover(); r != nil {
+					seqPanic, d, ok = r, nil, false
+				}
+			}()
+			return next()
+		}
 		head, inFlight, idx, inputDone := 0, 0, 0, false
 		for {
 			for !inputDone && inFlight < window {
@@ -375,7 +393,7 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 					inputDone = true
 					break
 				}
-				d, ok := next()
+				d, ok := pull()
 				if !ok {
 					inputDone = true
 					break
@@ -387,6 +405,9 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 				jobs <- s
 			}
 			if inFlight == 0 {
+				if seqPanic != nil {
+					panic(seqPanic)
+				}
 				if ctx.Err() != nil {
 					ctxEnded()
 				}

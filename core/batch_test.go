@@ -545,3 +545,38 @@ func TestMigrateBatchCallerCancelled(t *testing.T) {
 		t.Fatalf("err = %v, want item 0 cancelled", err)
 	}
 }
+
+// TestMigrateStreamInputPanics: a panic of the input sequence reaches the
+// consumer's goroutine (after the items pulled before it), whatever the
+// number of workers.
+func TestMigrateStreamInputPanics(t *testing.T) {
+	m := batchManager(t, nil)
+	for _, w := range []int{1, 3} {
+		t.Run(fmt.Sprint("workers=", w), func(t *testing.T) {
+			base := runtime.NumGoroutine()
+			seq := func(yield func(core.Data) bool) {
+				for i := range 5 {
+					if !yield(core.Data{"i": float64(i)}) {
+						return
+					}
+				}
+				panic("input boom")
+			}
+			n := 0
+			func() {
+				defer func() {
+					if r := recover(); r != "input boom" {
+						t.Fatalf("recovered %v", r)
+					}
+				}()
+				for _, err := range m.MigrateStream(context.Background(), seq, "N", "1.0.0", "2.0.0", core.Workers(w), core.SkipValidation()) {
+					mustOK(t, err)
+					n++
+				}
+				t.Fatal("the stream ended without the panic")
+			}()
+			equal(t, n, 5)
+			settleGoroutines(t, base)
+		})
+	}
+}
