@@ -277,9 +277,12 @@ type workerPanic struct{ value any }
 // error. A panic of items reaches the consumer's goroutine, after the
 // results of the items pulled before it.
 //
-// Each item is handed to a worker and back, which costs about a
-// microsecond: more workers pay off when a migration costs more than
-// that (validation of large records, functions that do I/O).
+// Each item is handed to a worker and back, and the window of 2×workers
+// items keeps the workers close behind the consumer: with cheap migrations
+// (a few microseconds), more workers gain little or lose, so keep the
+// default of one; they pay off for slow migrations (functions that do
+// I/O). [Manager.MigrateBatch], which has the whole input, has no such
+// cost.
 func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model, from, to string, opts ...BatchOption) iter.Seq2[Data, error] {
 	return func(yield func(Data, error) bool) {
 		fv, tv, err := parsePair(from, to)
