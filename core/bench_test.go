@@ -5,6 +5,16 @@ package core_test
 //
 //	GOWORK=off go test -run '^$' -bench . -benchmem -count 5 ./core | awk -f core/testdata/ratios.awk
 //
+// On a shared machine, rounds that interleave the benchmarks drift less:
+//
+//	GOWORK=off go test -c -o /tmp/core.test ./core &&
+//	for i in 1 2 3 4 5; do /tmp/core.test -test.run '^$' -test.bench . -test.benchmem; done |
+//	awk -f core/testdata/ratios.awk
+//
+// Each benchmark also reports cpu-ns/op, the process CPU time per
+// operation (GC included), which other processes disturb less than wall
+// time.
+//
 //   - Migrate / Direct ≤ 1.5: Migrate with no hooks on an 8-field record
 //     through a 2-step chain, against calling the same two functions on a
 //     deep copy of the record;
