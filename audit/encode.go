@@ -14,8 +14,9 @@ import (
 )
 
 // appendLine appends the JSON line of one finished migration to b. It
-// uses no reflection unless the values are asked for.
-func (t *Trail) appendLine(b []byte, ctx context.Context, e *core.Event, now time.Time, status Status, rec core.Record, err error) []byte {
+// uses no reflection unless the values are asked for; the key lists are
+// sorted in *scratch, which is kept for the next line.
+func (t *Trail) appendLine(b []byte, scratch *[]string, ctx context.Context, e *core.Event, now time.Time, status Status, rec core.Record, err error) []byte {
 	b = append(b, `{"timestamp":"`...)
 	b = now.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","model":`...)
@@ -32,8 +33,10 @@ func (t *Trail) appendLine(b []byte, ctx context.Context, e *core.Event, now tim
 	src := rec
 	if status == StatusSuccess {
 		b = append(b, `,"original_keys":`...)
-		b = appendKeys(b, e.Data.Keys())
-		keys = rec.Keys()
+		*scratch = e.Data.AppendKeys((*scratch)[:0])
+		b = appendKeys(b, *scratch)
+		*scratch = rec.AppendKeys((*scratch)[:0])
+		keys = *scratch
 		b = append(b, `,"migrated_keys":`...)
 		b = appendKeys(b, keys)
 	} else {
@@ -45,7 +48,8 @@ func (t *Trail) appendLine(b []byte, ctx context.Context, e *core.Event, now tim
 		b = appendString(b, core.ErrorType(err))
 		b = append(b, `,"error_message":`...)
 		b = appendString(b, msg)
-		keys = e.Data.Keys()
+		*scratch = e.Data.AppendKeys((*scratch)[:0])
+		keys = *scratch
 		src = e.Data
 		b = append(b, `,"data_keys":`...)
 		b = appendKeys(b, keys)

@@ -63,6 +63,7 @@ type Trail struct {
 // partial line never swallows the next one.
 type buffer struct {
 	b        []byte
+	keys     []string // scratch for the sorted key lists, reused with the buffer
 	model    string
 	from, to core.Version
 	status   Status
@@ -161,7 +162,7 @@ func (t *Trail) ValidateMigration(ctx context.Context, e core.Event, migrated co
 // the lock).
 func (t *Trail) record(ctx context.Context, e *core.Event, status Status, rec core.Record, err error) *WriteError {
 	buf := t.pool.Get().(*buffer)
-	buf.b = t.appendLine(buf.b[:1], ctx, e, time.Now(), status, rec, err)
+	buf.b = t.appendLine(buf.b[:1], &buf.keys, ctx, e, time.Now(), status, rec, err)
 	buf.model, buf.from, buf.to, buf.status = e.Model, e.From, e.To, status
 	if t.queue != nil {
 		t.enqueue(buf)

@@ -171,8 +171,9 @@ func (m *Manager) step(ctx context.Context, reg *registry, model string, st *pla
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			// The cause says "panic: …"; no reason needed on top of it.
 			out, err = nil, &MigrationError{Model: model, From: st.from, To: st.to,
-				Reason: "migration function panicked", Err: &PanicError{Value: r, Stack: debug.Stack()}}
+				Err: &PanicError{Value: r, Stack: debug.Stack()}}
 		}
 	}()
 	out, err = st.fn(ctx, d)

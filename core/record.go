@@ -3,7 +3,6 @@ package core
 import (
 	"encoding/json"
 	"iter"
-	"maps"
 	"reflect"
 	"slices"
 )
@@ -45,7 +44,19 @@ func (r Record) Len() int { return len(r.m) }
 func (r Record) IsNil() bool { return r.m == nil }
 
 // Keys returns the keys, sorted.
-func (r Record) Keys() []string { return slices.Sorted(maps.Keys(r.m)) }
+func (r Record) Keys() []string { return r.AppendKeys(make([]string, 0, len(r.m))) }
+
+// AppendKeys appends the keys, sorted, to dst and returns the extended
+// slice. With a dst of enough capacity it does not allocate, which is what
+// a hook that lists keys on every migration wants.
+func (r Record) AppendKeys(dst []string) []string {
+	n := len(dst)
+	for k := range r.m {
+		dst = append(dst, k)
+	}
+	slices.Sort(dst[n:])
+	return dst
+}
 
 // All iterates over the keys in sorted order with their (viewed) values.
 func (r Record) All() iter.Seq2[string, any] {
