@@ -52,11 +52,14 @@ require (
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 
-replace (
-	github.com/transmute-go/transmute => ../
-	github.com/transmute-go/transmute/audit => ../audit
-	github.com/transmute-go/transmute/composite => ../composite
-	github.com/transmute-go/transmute/metricshook => ../metricshook
-	github.com/transmute-go/transmute/otelhook => ../otelhook
-	github.com/transmute-go/transmute/sampling => ../sampling
-)
+replace github.com/transmute-go/transmute => ../
+
+replace github.com/transmute-go/transmute/audit => ../audit
+
+replace github.com/transmute-go/transmute/composite => ../composite
+
+replace github.com/transmute-go/transmute/metricshook => ../metricshook
+
+replace github.com/transmute-go/transmute/otelhook => ../otelhook
+
+replace github.com/transmute-go/transmute/sampling => ../sampling
