@@ -5,54 +5,12 @@ import (
 	"context"
 	"encoding/hex"
 	"net"
-	"sync"
 	"testing"
 	"time"
 
-	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"github.com/transmute-go/transmute/examples/internal/otlptest"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
-	"google.golang.org/grpc"
 )
-
-// receiver is an OTLP gRPC trace receiver, in process.
-type receiver struct {
-	collectortrace.UnimplementedTraceServiceServer
-	mu       sync.Mutex
-	spans    []*tracepb.Span
-	services map[string]int
-}
-
-func (r *receiver) Export(_ context.Context, req *collectortrace.ExportTraceServiceRequest) (*collectortrace.ExportTraceServiceResponse, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rs := range req.GetResourceSpans() {
-		service := ""
-		for _, kv := range rs.GetResource().GetAttributes() {
-			if kv.GetKey() == "service.name" {
-				service = kv.GetValue().GetStringValue()
-			}
-		}
-		for _, ss := range rs.GetScopeSpans() {
-			r.spans = append(r.spans, ss.GetSpans()...)
-			r.services[service] += len(ss.GetSpans())
-		}
-	}
-	return &collectortrace.ExportTraceServiceResponse{}, nil
-}
-
-func startReceiver(t *testing.T) (*receiver, string) {
-	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &receiver{services: map[string]int{}}
-	srv := grpc.NewServer()
-	collectortrace.RegisterTraceServiceServer(srv, r)
-	go func() { _ = srv.Serve(lis) }()
-	t.Cleanup(srv.Stop)
-	return r, lis.Addr().String()
-}
 
 // TestRunSendsTheTrace runs the program against an OTLP receiver, with
 // the endpoint in each of the forms run accepts, and checks that every
@@ -61,7 +19,7 @@ func startReceiver(t *testing.T) (*receiver, string) {
 func TestRunSendsTheTrace(t *testing.T) {
 	for _, form := range []string{"flag host:port", "flag http://", "env"} {
 		t.Run(form, func(t *testing.T) {
-			r, addr := startReceiver(t)
+			r, addr := otlptest.Start(t)
 			endpoint := addr
 			switch form {
 			case "flag http://":
@@ -74,14 +32,13 @@ func TestRunSendsTheTrace(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			if len(r.spans) != 7 || r.services["jaeger-test"] != 7 {
-				t.Fatalf("received %d spans (per service %v), want 7 under jaeger-test", len(r.spans), r.services)
+			spans, services := r.Snapshot()
+			if len(spans) != 7 || services["jaeger-test"] != 7 {
+				t.Fatalf("received %d spans (per service %v), want 7 under jaeger-test", len(spans), services)
 			}
 			byID := map[string]*tracepb.Span{}
 			count := map[string]int{}
-			for _, s := range r.spans {
+			for _, s := range spans {
 				byID[hex.EncodeToString(s.GetSpanId())] = s
 				count[s.GetName()]++
 			}
@@ -94,12 +51,12 @@ func TestRunSendsTheTrace(t *testing.T) {
 				}
 				return ""
 			}
-			for _, s := range r.spans {
+			for _, s := range spans {
 				want := map[string]string{"import users": "", "migrate User": "import users", "migrate.step User": "migrate User"}[s.GetName()]
 				if got := parentName(s); got != want {
 					t.Errorf("span %s has parent %q, want %q", s.GetName(), got, want)
 				}
-				if !bytes.Equal(s.GetTraceId(), r.spans[0].GetTraceId()) {
+				if !bytes.Equal(s.GetTraceId(), spans[0].GetTraceId()) {
 					t.Errorf("span %s is in another trace", s.GetName())
 				}
 			}

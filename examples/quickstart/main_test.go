@@ -13,15 +13,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"unicode/utf8"
 
-	collectortrace "go.opentelemetry.io/proto/otlp/collector/trace/v1"
-	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
-	"google.golang.org/grpc"
-
 	"github.com/transmute-go/transmute/audit"
+	"github.com/transmute-go/transmute/examples/internal/otlptest"
 )
 
 // testConfig is a small run: 200 records, 8 of them broken (two of each
@@ -331,50 +327,8 @@ func TestRunFailsOnlyWhenItCannotRun(t *testing.T) {
 	}
 }
 
-// receiver is an OTLP gRPC trace receiver, in process.
-type receiver struct {
-	collectortrace.UnimplementedTraceServiceServer
-	mu       sync.Mutex
-	spans    []*tracepb.Span
-	services map[string]int
-}
-
-func (r *receiver) Export(_ context.Context, req *collectortrace.ExportTraceServiceRequest) (*collectortrace.ExportTraceServiceResponse, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, rs := range req.GetResourceSpans() {
-		service := ""
-		for _, kv := range rs.GetResource().GetAttributes() {
-			if kv.GetKey() == "service.name" {
-				service = kv.GetValue().GetStringValue()
-			}
-		}
-		for _, ss := range rs.GetScopeSpans() {
-			r.spans = append(r.spans, ss.GetSpans()...)
-			r.services[service] += len(ss.GetSpans())
-		}
-	}
-	return &collectortrace.ExportTraceServiceResponse{}, nil
-}
-
-// startReceiver serves a receiver on a free loopback port and returns
-// its address.
-func startReceiver(t *testing.T) (*receiver, string) {
-	t.Helper()
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &receiver{services: map[string]int{}}
-	srv := grpc.NewServer()
-	collectortrace.RegisterTraceServiceServer(srv, r)
-	go func() { _ = srv.Serve(lis) }()
-	t.Cleanup(srv.Stop)
-	return r, lis.Addr().String()
-}
-
 func TestRunSendsEverySpanOverOTLP(t *testing.T) {
-	r, addr := startReceiver(t)
+	r, addr := otlptest.Start(t)
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://"+addr)
 	t.Setenv("OTEL_SERVICE_NAME", "")
 	cfg := testConfig(t)
@@ -407,11 +361,10 @@ func TestRunSendsEverySpanOverOTLP(t *testing.T) {
 		"migrate Address":      want.addresses,
 		"migrate.step Address": want.addresses,
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	spans, services := r.Snapshot()
 	got := map[string]int{}
 	total := 0
-	for _, s := range r.spans {
+	for _, s := range spans {
 		got[s.GetName()]++
 		total++
 		if id := hex.EncodeToString(s.GetTraceId()); id != m[1] {
@@ -427,8 +380,8 @@ func TestRunSendsEverySpanOverOTLP(t *testing.T) {
 	if total != 0 {
 		t.Errorf("received %d spans more than expected: %v", total, got)
 	}
-	if r.services["transmute-quickstart"] != len(r.spans) {
-		t.Errorf("spans per service.name %v, want all under transmute-quickstart", r.services)
+	if services["transmute-quickstart"] != len(spans) {
+		t.Errorf("spans per service.name %v, want all under transmute-quickstart", services)
 	}
 }
 
