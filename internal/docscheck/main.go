@@ -1,6 +1,6 @@
-// Command docscheck verifies that every Go code block in the Markdown
-// pages of the repository is a verbatim copy of compiled, tested code, so
-// the docs cannot drift from the code.
+// Command docscheck verifies that the code and the outputs shown in the
+// Markdown pages of the repository are verbatim copies of compiled, tested
+// code, so the docs cannot drift from the code.
 //
 // A Go block must be preceded (on the line above its opening fence) by a
 // marker naming its source:
@@ -18,6 +18,10 @@
 // does not compile on its own, such as a signature listing); use it
 // sparingly.
 //
+// A text block preceded by <!-- output: path/to/file_test.go#ExampleFunc -->
+// must be the "// Output:" section of that Example, which go test checks
+// in turn, so a page cannot show an output the code no longer prints.
+//
 // Usage: go run ./internal/docscheck [-root DIR] [-fix] [FILE.md ...]
 // With no files it checks README.md and every docs/*.md. With -fix it
 // rewrites each marked block from its source instead of reporting it, so
@@ -25,8 +29,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -70,83 +72,155 @@ func main() {
 		fmt.Fprintln(os.Stderr, p)
 	}
 	if len(problems) > 0 {
-		fmt.Fprintf(os.Stderr, "docscheck: %d problem(s) in %d Go block(s)\n", len(problems), blocks)
+		fmt.Fprintf(os.Stderr, "docscheck: %d problem(s) in %d checked block(s)\n", len(problems), blocks)
 		os.Exit(1)
 	}
-	fmt.Printf("docscheck: %d Go block(s) in %d file(s) match their sources\n", blocks, len(files))
+	fmt.Printf("docscheck: %d Go and output block(s) in %d file(s) match their sources\n", blocks, len(files))
 }
 
-var markerRE = regexp.MustCompile(`^<!--\s*snippet:\s*(\S+?)\s*-->\s*$`)
+var markerRE = regexp.MustCompile(`^<!--\s*(snippet|output):\s*(\S+?)\s*-->$`)
 
-// Block is one fenced Go block of a page.
+// Block is one fenced block of a page.
 type Block struct {
 	Line   int    // line of the opening fence, from 1
-	Marker string // the snippet reference, "" when there is none
+	Lang   string // what follows the opening ```
+	Kind   string // "snippet", "output", or "" with no marker above
+	Marker string // the reference the marker names
 	Code   string
+	end    int // line of the closing fence, from 1
 }
 
-// Blocks returns the Go blocks of a Markdown page.
+// Blocks returns the fenced blocks of a Markdown page.
 func Blocks(md []byte) []Block {
 	var out []Block
-	sc := bufio.NewScanner(bytes.NewReader(md))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	var prev string
 	var cur *Block
 	var body []string
-	line := 0
-	for sc.Scan() {
-		line++
-		text := sc.Text()
+	for i, text := range strings.Split(string(md), "\n") {
 		trimmed := strings.TrimSpace(text)
 		switch {
-		case cur == nil && (trimmed == "```go" || trimmed == "```golang"):
-			cur = &Block{Line: line}
-			if m := markerRE.FindStringSubmatch(strings.TrimSpace(prev)); m != nil {
-				cur.Marker = m[1]
+		case cur == nil && strings.HasPrefix(trimmed, "```"):
+			cur = &Block{Line: i + 1, Lang: strings.TrimPrefix(trimmed, "```")}
+			if m := markerRE.FindStringSubmatch(prev); m != nil {
+				cur.Kind, cur.Marker = m[1], m[2]
 			}
 			body = nil
 		case cur != nil && trimmed == "```":
-			cur.Code = strings.Join(body, "\n")
+			cur.Code, cur.end = strings.Join(body, "\n"), i+1
 			out = append(out, *cur)
 			cur = nil
 		case cur != nil:
 			body = append(body, text)
 		}
 		if trimmed != "" {
-			prev = text
+			prev = trimmed
 		}
 	}
 	return out
 }
 
-func checkFile(root, name string) (int, []error) {
+func isGo(b Block) bool { return b.Lang == "go" || b.Lang == "golang" }
+
+// want returns what a marked block must hold, or ok == false for a block
+// that is not checked.
+func want(root, name string, b Block) (code string, ok bool, err error) {
+	switch {
+	case b.Kind == "output" && b.Lang != "text":
+		return "", false, fmt.Errorf("%s:%d: an output marker must precede a ```text block", name, b.Line)
+	case b.Kind == "output":
+		code, err = ExampleOutput(root, b.Marker)
+		return code, true, err
+	case !isGo(b):
+		return "", false, nil
+	case b.Kind != "snippet":
+		return "", false, fmt.Errorf("%s:%d: Go block has no <!-- snippet: file.go#Func --> marker on the line above", name, b.Line)
+	case b.Marker == "none":
+		return "", false, nil
+	}
+	code, err = Source(root, b.Marker)
+	return code, true, err
+}
+
+func readPage(root, name string) ([]byte, error) {
 	md, err := os.ReadFile(filepath.Join(root, name))
+	if errors.Is(err, os.ErrNotExist) && name == "README.md" {
+		return nil, nil
+	}
+	return md, err
+}
+
+func checkFile(root, name string) (int, []error) {
+	md, err := readPage(root, name)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) && name == "README.md" {
-			return 0, nil
-		}
 		return 0, []error{err}
 	}
 	var errs []error
-	blocks := Blocks(md)
-	for _, b := range blocks {
-		if b.Marker == "" {
-			errs = append(errs, fmt.Errorf("%s:%d: Go block has no <!-- snippet: file.go#Func --> marker on the line above", name, b.Line))
-			continue
-		}
-		if b.Marker == "none" {
-			continue
-		}
-		want, err := Source(root, b.Marker)
+	n := 0
+	for _, b := range Blocks(md) {
+		code, ok, err := want(root, name, b)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: %v", name, b.Line, err))
+			errs = append(errs, err)
+		}
+		if !ok || err != nil {
 			continue
 		}
-		if normalise(want) != normalise(b.Code) {
-			errs = append(errs, fmt.Errorf("%s:%d: block differs from %s:\n%s", name, b.Line, b.Marker, diff(normalise(want), normalise(b.Code))))
+		n++
+		if normalise(code) != normalise(b.Code) {
+			errs = append(errs, fmt.Errorf("%s:%d: block differs from %s (-fix rewrites it):\n%s", name, b.Line, b.Marker, diff(normalise(code), normalise(b.Code))))
 		}
 	}
-	return len(blocks), errs
+	return n, errs
+}
+
+// fixFile rewrites every marked block of a page from its source.
+func fixFile(root, name string) error {
+	md, err := readPage(root, name)
+	if err != nil || md == nil {
+		return err
+	}
+	lines := strings.Split(string(md), "\n")
+	blocks := Blocks(md)
+	// From the last block up, so that the line numbers above stay right.
+	for i := len(blocks) - 1; i >= 0; i-- {
+		b := blocks[i]
+		code, ok, err := want(root, name, b)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		body := strings.Split(normalise(code), "\n")
+		lines = append(lines[:b.Line], append(body, lines[b.end-1:]...)...)
+	}
+	return os.WriteFile(filepath.Join(root, name), []byte(strings.Join(lines, "\n")), 0o644)
+}
+
+// ExampleOutput returns the "// Output:" section of an Example function
+// named by path.go#Func.
+func ExampleOutput(root, marker string) (string, error) {
+	path, name, _ := strings.Cut(marker, "#")
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filepath.Join(root, path), nil, parser.ParseComments)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range f.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Recv != nil || fd.Name.Name != name || fd.Body == nil {
+			continue
+		}
+		for _, cg := range f.Comments {
+			if cg.Pos() < fd.Body.Lbrace || cg.End() > fd.Body.Rbrace {
+				continue
+			}
+			if rest, ok := strings.CutPrefix(cg.Text(), "Output:"); ok {
+				return strings.TrimPrefix(rest, "\n"), nil
+			}
+		}
+		return "", fmt.Errorf("%s: func %s has no // Output: section", path, name)
+	}
+	return "", fmt.Errorf("%s: no top-level func %s", path, name)
 }
 
 // Source returns the code a marker names.
@@ -234,47 +308,6 @@ func diff(want, got string) string {
 		}
 	}
 	return "  (whitespace only)"
-}
-
-// fixFile rewrites every marked Go block of a page from its source.
-func fixFile(root, name string) error {
-	path := filepath.Join(root, name)
-	md, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) && name == "README.md" {
-			return nil
-		}
-		return err
-	}
-	lines := strings.Split(string(md), "\n")
-	var out []string
-	prev := ""
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		t := strings.TrimSpace(l)
-		if t == "```go" || t == "```golang" {
-			m := markerRE.FindStringSubmatch(strings.TrimSpace(prev))
-			if m != nil && m[1] != "none" {
-				code, err := Source(root, m[1])
-				if err != nil {
-					return fmt.Errorf("%s:%d: %v", name, i+1, err)
-				}
-				out = append(out, l, strings.Trim(code, "\n"))
-				for i+1 < len(lines) && strings.TrimSpace(lines[i+1]) != "```" {
-					i++
-				}
-				if t != "" {
-					prev = l
-				}
-				continue
-			}
-		}
-		out = append(out, l)
-		if t != "" {
-			prev = l
-		}
-	}
-	return os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644)
 }
 
 func findDecl(f *ast.File, name string) ast.Decl {

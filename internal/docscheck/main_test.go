@@ -44,6 +44,9 @@ func TestCheckFile(t *testing.T) {
 		"decl":         {"<!-- snippet: demo.go#decl:ExampleHello -->\n```go\n" + src[strings.Index(src, "func"):len(src)-1] + "\n```\n", 0},
 		"decl drift":   {"<!-- snippet: demo.go#decl:ExampleHello -->\n```go\nfunc ExampleHello() {}\n```\n", 1},
 		"not go":       {"```sh\nmake demo\n```\n", 0},
+		"output":       {"<!-- output: demo.go#ExampleHello -->\n```text\nhi\nnested\n```\n", 0},
+		"output drift": {"<!-- output: demo.go#ExampleHello -->\n```text\nnot what it prints\n```\n", 1},
+		"output on go": {"<!-- output: demo.go#ExampleHello -->\n```go\nhi\n```\n", 1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "page.md"), []byte(tc.page), 0o644); err != nil {
@@ -54,5 +57,27 @@ func TestCheckFile(t *testing.T) {
 				t.Fatalf("got %d problems %v, want %d", len(errs), errs, tc.problems)
 			}
 		})
+	}
+}
+
+func TestFix(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "demo.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := "# P\n\n<!-- snippet: demo.go#ExampleHello -->\n```go\nstale\n```\n\n<!-- output: demo.go#ExampleHello -->\n```text\n```\n\nend\n"
+	if err := os.WriteFile(filepath.Join(dir, "page.md"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := fixFile(dir, "page.md"); err != nil {
+		t.Fatal(err)
+	}
+	n, errs := checkFile(dir, "page.md")
+	if n != 2 || len(errs) != 0 {
+		t.Fatalf("after -fix: %d blocks checked, problems %v", n, errs)
+	}
+	got, _ := os.ReadFile(filepath.Join(dir, "page.md"))
+	if !strings.Contains(string(got), "```text\nhi\nnested\n```\n\nend\n") {
+		t.Errorf("the output block was not filled in:\n%s", got)
 	}
 }
