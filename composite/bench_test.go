@@ -12,6 +12,7 @@ import (
 
 	"github.com/transmute-go/transmute/composite"
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/internal/dispatch"
 )
 
 // nop is a hook that does nothing; a pointer so that each one is distinct.
@@ -58,7 +59,7 @@ func BenchmarkMigrate(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("composite-%d", n), func(b *testing.B) {
 			m := exampleManager()
-			m.AddHook(composite.New(nops(n)...))
+			m.AddHook(composite.Of(nops(n)...))
 			run(b, m)
 		})
 	}
@@ -74,7 +75,7 @@ func BenchmarkRatio(b *testing.B) {
 		b.Run(fmt.Sprint("hooks=", n), func(b *testing.B) {
 			direct, comp := exampleManager(), exampleManager()
 			direct.AddHook(nops(n)...)
-			comp.AddHook(composite.New(nops(n)...))
+			comp.AddHook(composite.Of(nops(n)...))
 			interleave(b, "direct", migrateOnce(b, direct), migrateOnce(b, comp))
 		})
 	}
@@ -112,21 +113,22 @@ func interleave(b *testing.B, name string, base, f func()) {
 }
 
 // BenchmarkDispatch measures the hook calls alone, without a migration:
-// BeforeMigrate and AfterMigrate through a core.HookSet of N no-op hooks
-// (direct) and through a HookSet holding one composite of them.
+// BeforeMigrate and AfterMigrate through the manager's dispatch of N no-op
+// hooks (direct) and through one holding one composite of them.
 func BenchmarkDispatch(b *testing.B) {
 	ctx := context.Background()
 	e := core.Event{Model: "User"}
 	for _, n := range []int{4, 16} {
 		for _, kind := range []string{"direct", "composite"} {
-			set := core.NewHookSet(nops(n))
+			hooks := nops(n)
 			if kind == "composite" {
-				set = core.NewHookSet([]core.Hook{composite.New(nops(n)...)})
+				hooks = []core.Hook{composite.Of(nops(n)...)}
 			}
+			set := dispatch.New[core.Hook, core.Event, core.Record, core.Step, core.Batch](hooks, dispatch.Options[core.Hook]{})
 			b.Run(fmt.Sprintf("%s-%d", kind, n), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					var inv core.Invocation
+					var inv dispatch.Invocation[core.Hook, core.Event, core.Record, core.Step, core.Batch]
 					set.BeforeMigrate(ctx, e, &inv)
 					inv.AfterMigrate(e, core.Record{})
 				}

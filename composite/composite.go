@@ -2,11 +2,19 @@ package composite
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/internal/dispatch"
+)
+
+// The composite's members run through the project's one dispatch.
+type (
+	memberSet       = dispatch.Set[core.Hook, core.Event, core.Record, core.Step, core.Batch]
+	invocation      = dispatch.Invocation[core.Hook, core.Event, core.Record, core.Step, core.Batch]
+	stepInvocation  = dispatch.StepInvocation[core.Hook, core.Event, core.Record, core.Step, core.Batch]
+	batchInvocation = dispatch.BatchInvocation[core.Hook, core.Event, core.Record, core.Step, core.Batch]
 )
 
 // Hook is a group of hooks that acts as one. It implements [core.Hook],
@@ -16,8 +24,8 @@ import (
 // a Hook must not be copied after first use.
 type Hook struct {
 	mu   sync.Mutex // serialises Add and Remove
-	set  atomic.Pointer[core.HookSet]
-	opts []core.HookSetOption
+	set  atomic.Pointer[memberSet]
+	opts dispatch.Options[core.Hook]
 }
 
 var (
@@ -27,70 +35,40 @@ var (
 	_ core.BatchObserver = (*Hook)(nil)
 )
 
-// New returns a composite of hooks, in order, with the default options.
-// Nil hooks are skipped.
-func New(hooks ...core.Hook) *Hook {
-	return NewWithOptions(hooks)
-}
-
-// NewWithOptions returns a composite of hooks, in order, configured by
-// opts. Nil hooks and nil options are skipped.
-func NewWithOptions(hooks []core.Hook, opts ...Option) *Hook {
+// New returns a composite of hooks, in order, configured by opts. Nil
+// hooks and nil options are skipped.
+func New(hooks []core.Hook, opts ...Option) *Hook {
 	var cfg config
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
 		}
 	}
-	h := &Hook{}
-	if cfg.onPanic != nil {
-		h.opts = append(h.opts, core.OnHookPanic(cfg.onPanic))
-	}
-	if cfg.strict {
-		h.opts = append(h.opts, core.StrictHooks())
-	}
-	h.set.Store(core.NewHookSet(hooks, h.opts...))
+	h := &Hook{opts: dispatch.Options[core.Hook]{
+		PanicError: newPanicError,
+		OnPanic:    cfg.onPanic,
+		Repanic:    cfg.repanic,
+	}}
+	h.set.Store(dispatch.New[core.Hook, core.Event, core.Record, core.Step, core.Batch](hooks, h.opts))
 	return h
 }
 
-// Option configures a composite [Hook]. Options are created by
-// [WithErrorHandler] and [Strict]; a nil Option is ignored.
-type Option interface{ apply(*config) }
+// Of returns a composite of hooks, in order, with the default options. Nil
+// hooks are skipped.
+func Of(hooks ...core.Hook) *Hook { return New(hooks) }
 
-type config struct {
-	onPanic func(error)
-	strict  bool
-}
+// NewWithOptions returns a composite of hooks configured by opts.
+//
+// Deprecated: use [New], which now takes the hooks as a slice and the
+// options.
+func NewWithOptions(hooks []core.Hook, opts ...Option) *Hook { return New(hooks, opts...) }
 
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-// WithErrorHandler sets the function that receives a *[core.HookPanicError]
-// when a member panics; its Hook field is the member. The default logs it
-// with log/slog at Error level. A nil handler keeps the default.
-func WithErrorHandler(handler func(error)) Option {
-	return optionFunc(func(c *config) {
-		if handler != nil {
-			c.onPanic = handler
-		}
-	})
-}
-
-// Strict makes a panicking member panic again, with its
-// *[core.HookPanicError], once it is reported, so that a test sees it. Do
-// not use it in production: a re-raised panic leaves the rest of the
-// dispatch undone (members after the panicking one are not called, and
-// pairing is no longer guaranteed for that migration), and a manager that
-// runs the composite recovers the panic and reports it to its own error
-// handler, wrapped in a second *core.HookPanicError whose Unwrap returns
-// the member's.
-func Strict() Option {
-	return optionFunc(func(c *config) { c.strict = true })
+func newPanicError(h core.Hook, method string, v any, stack []byte) error {
+	return &core.HookPanicError{Hook: h, Method: method, Value: v, Stack: stack}
 }
 
 // members returns the current member set (nil for a zero Hook).
-func (h *Hook) members() *core.HookSet { return h.set.Load() }
+func (h *Hook) members() *memberSet { return h.set.Load() }
 
 // Add appends hooks to the members; nil hooks are skipped. Migrations
 // already running are not affected: they finish with the members they
@@ -100,7 +78,7 @@ func (h *Hook) Add(hooks ...core.Hook) {
 	defer h.mu.Unlock()
 	s := h.members()
 	if s == nil {
-		s = core.NewHookSet(nil, h.opts...)
+		s = dispatch.New[core.Hook, core.Event, core.Record, core.Step, core.Batch](nil, h.opts)
 	}
 	h.set.Store(s.With(hooks...))
 }
@@ -135,8 +113,8 @@ type migKey struct{ h *Hook }
 // kept after the migration (by a hook that logs later, say) holds nothing
 // that another migration reuses.
 var (
-	invPool  = sync.Pool{New: func() any { return new(core.Invocation) }}
-	stepPool = sync.Pool{New: func() any { return new(core.StepInvocation) }}
+	invPool  = sync.Pool{New: func() any { return new(invocation) }}
+	stepPool = sync.Pool{New: func() any { return new(stepInvocation) }}
 )
 
 // migCtx is the state of one migration through a composite: the members
@@ -146,8 +124,8 @@ var (
 type migCtx struct {
 	context.Context
 	h   *Hook
-	set *core.HookSet
-	inv *core.Invocation // nil once the migration has ended
+	set *memberSet
+	inv *invocation // nil once the migration has ended
 }
 
 func (c *migCtx) Value(key any) any {
@@ -160,7 +138,7 @@ func (c *migCtx) Value(key any) any {
 func (c *migCtx) String() string { return "composite.migration" }
 
 // end takes the migration's dispatch state out of c, once.
-func (c *migCtx) end() *core.Invocation {
+func (c *migCtx) end() *invocation {
 	inv := c.inv
 	c.inv = nil
 	return inv
@@ -170,7 +148,7 @@ func (c *migCtx) end() *core.Invocation {
 type stepCtx struct {
 	context.Context
 	h  *Hook
-	si *core.StepInvocation // nil once the step has ended
+	si *stepInvocation // nil once the step has ended
 }
 
 func (c *stepCtx) String() string { return "composite.step" }
@@ -179,7 +157,7 @@ func (c *stepCtx) String() string { return "composite.step" }
 type batchCtx struct {
 	context.Context
 	h  *Hook
-	bi core.BatchInvocation
+	bi batchInvocation
 }
 
 func (c *batchCtx) String() string { return "composite.batch" }
@@ -200,7 +178,7 @@ func (h *Hook) own(ctx context.Context) *migCtx {
 // manager does; a call with another ctx is ignored.
 func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
 	set := h.members()
-	c := &migCtx{h: h, set: set, inv: invPool.Get().(*core.Invocation)}
+	c := &migCtx{h: h, set: set, inv: invPool.Get().(*invocation)}
 	c.Context = set.BeforeMigrate(ctx, e, c.inv)
 	return c
 }
@@ -235,10 +213,7 @@ func (h *Hook) ValidateMigration(ctx context.Context, e core.Event, migrated cor
 	if c == nil {
 		return nil
 	}
-	err := c.inv.Validate(e, migrated)
-	if ve, ok := errors.AsType[*core.ValidationError](err); ok && ve.Err != nil {
-		return ve.Err
-	}
+	_, err := c.inv.Validate(e, migrated)
 	return err
 }
 
@@ -252,7 +227,7 @@ func (h *Hook) BeforeStep(ctx context.Context, e core.Event, s core.Step) contex
 	if c == nil || c.inv == nil || !c.set.HasStepObservers() {
 		return ctx
 	}
-	sc := &stepCtx{h: h, si: stepPool.Get().(*core.StepInvocation)}
+	sc := &stepCtx{h: h, si: stepPool.Get().(*stepInvocation)}
 	sc.Context = c.inv.BeforeStep(ctx, e, s, sc.si)
 	return sc
 }

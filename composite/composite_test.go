@@ -33,7 +33,7 @@ func TestPanickingMemberOthersStillSeeTheMigration(t *testing.T) {
 	var compSink, mgrSink errorSink
 	a, b := newStepTracer("A", &j), newStepTracer("B", &j)
 	bad := &panicker{where: "BeforeMigrate BeforeStep AfterStep ValidateMigration AfterMigrate OnError"}
-	c := composite.NewWithOptions([]core.Hook{a, bad, b}, composite.WithErrorHandler(compSink.handle))
+	c := composite.New([]core.Hook{a, bad, b}, composite.WithErrorHandler(compSink.handle))
 	m := newManager(t, &mgrSink, nil)
 	m.AddHook(c)
 
@@ -98,7 +98,7 @@ func TestOrderingInsideManager(t *testing.T) {
 	var j journal
 	x, a, b, y := newStepTracer("X", &j), newStepTracer("A", &j), newStepTracer("B", &j), newStepTracer("Y", &j)
 	m := newManager(t, nil, nil)
-	m.AddHook(x, composite.New(a, b), y)
+	m.AddHook(x, composite.Of(a, b), y)
 
 	if _, err := m.Migrate(bg, user("Ada"), "User", "1.0.0", "3.0.0"); err != nil {
 		t.Fatal(err)
@@ -179,7 +179,7 @@ func TestEachMemberGetsTheCtxItsOwnBeforeReturned(t *testing.T) {
 	x, a, b, y := newTracer("X", &j), newTracer("A", &j), newTracer("B", &j), newTracer("Y", &j)
 	p := &probe{name: "P", peers: []string{"X", "A", "P", "B", "Y"}, j: &pj}
 	m := newManager(t, nil, &pj)
-	m.AddHook(x, composite.New(a, p, b), y)
+	m.AddHook(x, composite.Of(a, p, b), y)
 
 	if _, err := m.Migrate(bg, user("Ada"), "User", "1.0.0", "3.0.0"); err != nil {
 		t.Fatal(err)
@@ -200,9 +200,9 @@ func TestEachMemberGetsTheCtxItsOwnBeforeReturned(t *testing.T) {
 
 func TestPairingUnderConcurrency(t *testing.T) {
 	x, a, b := newTracer("X", nil), newStepTracer("A", nil), newStepTracer("B", nil)
-	inner := composite.New(b)
+	inner := composite.Of(b)
 	m := newManager(t, nil, nil)
-	m.AddHook(x, composite.New(a, inner))
+	m.AddHook(x, composite.Of(a, inner))
 
 	const workers, each = 8, 400
 	var wg sync.WaitGroup
@@ -241,7 +241,7 @@ func TestValidatorIsForwarded(t *testing.T) {
 	a, b := newTracer("A", &j), newTracer("B", &j)
 	v := &validator{tracer: newTracer("V", &j), err: errBad}
 	m := newManager(t, nil, nil)
-	m.AddHook(composite.New(a, v, b))
+	m.AddHook(composite.Of(a, v, b))
 
 	_, err := m.Migrate(bg, user("Ada"), "User", "1.0.0", "3.0.0")
 	if !errors.Is(err, core.ErrValidation) || !errors.Is(err, errBad) {
@@ -273,7 +273,7 @@ func TestStepObserverIsForwarded(t *testing.T) {
 	s := newStepTracer("S", &j)
 	p := &probe{name: "P", j: &journal{}}
 	m := newManager(t, nil, &fj)
-	m.AddHook(composite.New(newTracer("plain", &j), s, p))
+	m.AddHook(composite.Of(newTracer("plain", &j), s, p))
 
 	if _, err := m.Migrate(bg, failing("Ada"), "User", "1.0.0", "3.0.0"); !errors.Is(err, errStep) {
 		t.Fatalf("err = %v", err)
@@ -288,7 +288,7 @@ func TestBatchObserverIsForwarded(t *testing.T) {
 	bt := newBatchTracer("T", nil)
 	under := &batchSeer{key: tokenKey{"T", "batch"}}
 	m := newManager(t, nil, nil)
-	m.AddHook(composite.New(bt, under, newTracer("plain", &j)))
+	m.AddHook(composite.Of(bt, under, newTracer("plain", &j)))
 
 	items := []core.Data{user("a"), user("b"), user("c"), user("d"), user("e")}
 	out, err := m.MigrateBatch(bg, items, "User", "1.0.0", "3.0.0", core.Workers(2))
@@ -344,7 +344,7 @@ func (s *batchSeer) BeforeMigrate(ctx context.Context, e core.Event) context.Con
 func TestInFlightMigrationKeepsItsMembers(t *testing.T) {
 	var j journal
 	a, b := newStepTracer("A", &j), newStepTracer("B", &j)
-	c := composite.New(a)
+	c := composite.Of(a)
 	m := newManager(t, nil, nil)
 	m.AddHook(c)
 
@@ -375,7 +375,7 @@ func TestInFlightMigrationKeepsItsMembers(t *testing.T) {
 }
 
 func TestAddRemoveDuringConcurrentMigrations(t *testing.T) {
-	c := composite.New()
+	c := composite.Of()
 	m := newManager(t, nil, nil)
 	m.AddHook(c)
 
@@ -438,7 +438,7 @@ func TestNestedComposites(t *testing.T) {
 	var j journal
 	x, a, b, c, d := newStepTracer("X", &j), newStepTracer("A", &j), newStepTracer("B", &j), newStepTracer("C", &j), newStepTracer("D", &j)
 	m := newManager(t, nil, nil)
-	m.AddHook(x, composite.New(a, composite.New(b, c), d))
+	m.AddHook(x, composite.Of(a, composite.Of(b, c), d))
 
 	if _, err := m.Migrate(bg, user("Ada"), "User", "1.0.0", "2.0.0"); err != nil {
 		t.Fatal(err)
@@ -457,7 +457,7 @@ func TestNestedComposites(t *testing.T) {
 func TestSameCompositeRegisteredTwice(t *testing.T) {
 	var j journal
 	s := newStepTracer("S", &j)
-	c := composite.New(s)
+	c := composite.Of(s)
 	m := newManager(t, nil, nil)
 	m.AddHook(c, c)
 
@@ -481,7 +481,7 @@ func TestNestedModelMigrations(t *testing.T) {
 	}))
 	must(t, m.RegisterSchema("Order", "1.0.0", core.Schema{Fields: []core.Field{{Name: "items", Model: "Item", ModelVersion: "1.0.0", List: true}}}))
 	must(t, m.RegisterSchema("Order", "2.0.0", core.Schema{Fields: []core.Field{{Name: "items", Model: "Item", ModelVersion: "2.0.0", List: true}}}, core.BackwardCompatible()))
-	m.AddHook(composite.New(s))
+	m.AddHook(composite.Of(s))
 
 	out, err := m.Migrate(bg, core.Data{"items": []any{map[string]any{"name": "a"}, map[string]any{"name": "b"}}}, "Order", "1.0.0", "2.0.0")
 	if err != nil {
@@ -502,7 +502,7 @@ func TestNestedModelMigrations(t *testing.T) {
 func TestStrictRepanics(t *testing.T) {
 	var sink errorSink
 	bad := &panicker{where: "BeforeMigrate"}
-	c := composite.NewWithOptions([]core.Hook{bad}, composite.Strict(), composite.WithErrorHandler(sink.handle))
+	c := composite.New([]core.Hook{bad}, composite.WithRepanic(), composite.WithErrorHandler(sink.handle))
 
 	func() {
 		defer func() {
@@ -544,7 +544,7 @@ func TestStrictRepanics(t *testing.T) {
 func TestOptionsAreNilSafe(t *testing.T) {
 	var sink errorSink
 	bad := &panicker{where: "AfterMigrate"}
-	c := composite.NewWithOptions([]core.Hook{nil, bad}, nil, composite.WithErrorHandler(sink.handle), composite.WithErrorHandler(nil))
+	c := composite.New([]core.Hook{nil, bad}, nil, composite.WithErrorHandler(sink.handle), composite.WithErrorHandler(nil))
 	if c.Len() != 1 {
 		t.Errorf("Len = %d, want 1 (nil hooks skipped)", c.Len())
 	}
@@ -584,7 +584,7 @@ func (listHook) OnError(context.Context, core.Event, error)                     
 
 func TestAddRemoveLenHooks(t *testing.T) {
 	a, b := newTracer("A", nil), newTracer("B", nil)
-	c := composite.New(a, nil, b)
+	c := composite.Of(a, nil, b)
 	if c.Len() != 2 || !slices.Equal(c.Hooks(), []core.Hook{a, b}) {
 		t.Fatalf("Len %d Hooks %v", c.Len(), c.Hooks())
 	}
@@ -620,7 +620,7 @@ func TestAddRemoveLenHooks(t *testing.T) {
 func TestCtxKeptAfterTheMigration(t *testing.T) {
 	var j journal
 	a := newStepTracer("A", &j)
-	c := composite.New(a)
+	c := composite.Of(a)
 	e := core.Event{Model: "User"}
 
 	ctx1 := c.BeforeMigrate(bg, e)

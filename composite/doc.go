@@ -2,12 +2,11 @@
 //
 // A composite [Hook] is a [core.Hook] whose members are hooks themselves:
 //
-//	observers := composite.New(logger, metrics, audit)
+//	observers := composite.Of(logger, metrics, audit)
 //	manager.AddHook(observers)
 //
-// It is the Go counterpart of pyrmute's CompositeHook recipe, with the
-// guarantees the manager gives its own hooks, because the composite
-// dispatches through the very same code as the manager, [core.HookSet]:
+// A composite gives its members the guarantees the manager gives its own
+// hooks, because it dispatches through the very same code as the manager:
 //
 //   - BeforeMigrate (and BeforeStep, BeforeBatch) runs the members in
 //     order, each getting the ctx the previous one returned; AfterMigrate,
@@ -25,7 +24,7 @@
 //   - A panicking member is recovered and reported, as a
 //     *[core.HookPanicError] naming the member, to the handler set with
 //     [WithErrorHandler] (log/slog by default); the other members and the
-//     migration go on. [Strict] re-panics instead, for tests.
+//     migration go on. [WithRepanic] re-panics instead, for tests.
 //
 // The composite keeps no per-migration state in its fields: the state of
 // one migration (the ctx each member returned) travels in the ctx the

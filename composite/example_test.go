@@ -43,7 +43,7 @@ func exampleManager() *core.Manager {
 // migration and in reverse order after it.
 func Example() {
 	m := exampleManager()
-	m.AddHook(composite.New(say{"logging"}, say{"metrics"}, say{"audit"}))
+	m.AddHook(composite.Of(say{"logging"}, say{"metrics"}, say{"audit"}))
 
 	_, err := m.Migrate(context.Background(), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
 	fmt.Println("err:", err)
@@ -74,7 +74,7 @@ func ExampleWithErrorHandler() {
 		}
 	}
 	m := exampleManager()
-	m.AddHook(composite.NewWithOptions([]core.Hook{say{"logging"}, flaky{}}, composite.WithErrorHandler(report)))
+	m.AddHook(composite.New([]core.Hook{say{"logging"}, flaky{}}, composite.WithErrorHandler(report)))
 
 	out, err := m.Migrate(context.Background(), core.Data{"name": "Grace Hopper"}, "User", "1.0.0", "2.0.0")
 	fmt.Println(out, err)
@@ -89,7 +89,7 @@ func ExampleWithErrorHandler() {
 // finishes with the members it started with.
 func ExampleHook_Add() {
 	m := exampleManager()
-	observers := composite.New(say{"logging"})
+	observers := composite.Of(say{"logging"})
 	m.AddHook(observers)
 
 	observers.Add(say{"tracing"})

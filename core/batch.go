@@ -141,7 +141,7 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	}
 	cfg := newBatchConfig(opts)
 	b := Batch{Model: model, From: fv, To: tv, Size: len(items), Start: time.Now()}
-	var bi BatchInvocation
+	var bi batchInvocation
 	bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 	defer func() {
 		if r := recover(); r != nil { // from an OnProgress function
@@ -295,7 +295,7 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 		}
 		cfg := newBatchConfig(opts)
 		b := Batch{Model: model, From: fv, To: tv, Size: -1, Start: time.Now()}
-		var bi BatchInvocation
+		var bi batchInvocation
 		bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 		var prog *progressor
 		if cfg.progress != nil {

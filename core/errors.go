@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/transmute-go/transmute/internal/dispatch"
 )
 
 // Sentinel errors, for use with [errors.Is].
@@ -306,9 +308,4 @@ func (e *HookPanicError) Unwrap() error {
 // ErrorType returns "hook_panic".
 func (e *HookPanicError) ErrorType() string { return "hook_panic" }
 
-func typeName(v any) string {
-	if v == nil {
-		return "<nil>"
-	}
-	return reflect.TypeOf(v).String()
-}
+func typeName(v any) string { return dispatch.TypeName(v) }

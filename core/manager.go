@@ -20,7 +20,7 @@ import (
 type Manager struct {
 	mu    sync.Mutex // serialises writers; readers use the snapshots
 	reg   atomic.Pointer[registry]
-	hooks atomic.Pointer[HookSet]
+	hooks atomic.Pointer[hookSet]
 	cfg   config
 }
 
@@ -67,7 +67,7 @@ func NewManager(opts ...Option) *Manager {
 		}
 	}
 	m.reg.Store(&registry{models: map[string]*modelReg{}, byType: map[reflect.Type][]typeRef{}})
-	m.hooks.Store(NewHookSet(nil, OnHookPanic(m.cfg.onError)))
+	m.hooks.Store(m.newHookSet(nil))
 	return m
 }
 
@@ -363,7 +363,7 @@ func (mr *modelReg) isNode(v Version) bool {
 func (m *Manager) AddHook(hooks ...Hook) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.hooks.Store(m.hooks.Load().With(hooks...))
+	m.hooks.Store(m.currentHooks().With(hooks...))
 }
 
 // RemoveHook removes the first occurrence of h and reports whether it was
@@ -372,7 +372,7 @@ func (m *Manager) AddHook(hooks ...Hook) {
 func (m *Manager) RemoveHook(h Hook) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s, ok := m.hooks.Load().Without(h)
+	s, ok := m.currentHooks().Without(h)
 	m.hooks.Store(s)
 	return ok
 }
@@ -381,7 +381,16 @@ func (m *Manager) RemoveHook(h Hook) bool {
 func (m *Manager) ClearHooks() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.hooks.Store(NewHookSet(nil, OnHookPanic(m.cfg.onError)))
+	m.hooks.Store(m.newHookSet(nil))
+}
+
+// currentHooks returns the manager's hook set, made with the manager's
+// options for a zero Manager.
+func (m *Manager) currentHooks() *hookSet {
+	if s := m.hooks.Load(); s != nil {
+		return s
+	}
+	return m.newHookSet(nil)
 }
 
 // Hooks returns the manager's hooks, in order.
@@ -397,7 +406,7 @@ type requestHooks struct {
 }
 
 type combinedHooks struct {
-	base, set *HookSet
+	base, set *hookSet
 }
 
 // WithHooks returns a ctx that carries request-scoped hooks: every
@@ -429,7 +438,7 @@ func HooksFromContext(ctx context.Context) []Hook {
 
 // hookSet returns the hooks of a migration run with ctx: the manager's,
 // then the request's.
-func (m *Manager) hookSet(ctx context.Context) *HookSet {
+func (m *Manager) hookSet(ctx context.Context) *hookSet {
 	base := m.hooks.Load()
 	rh, ok := ctx.Value(requestHooksKey{}).(*requestHooks)
 	if !ok || len(rh.hooks) == 0 {
@@ -438,7 +447,11 @@ func (m *Manager) hookSet(ctx context.Context) *HookSet {
 	if c := rh.combined.Load(); c != nil && c.base == base {
 		return c.set
 	}
-	set := base.With(rh.hooks...)
+	from := base
+	if from == nil { // a zero Manager
+		from = m.newHookSet(nil)
+	}
+	set := from.With(rh.hooks...)
 	rh.combined.Store(&combinedHooks{base: base, set: set})
 	return set
 }

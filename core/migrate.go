@@ -99,7 +99,7 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	if hs.Len() > 0 {
 		e.Start = time.Now()
 	}
-	var inv Invocation
+	var inv invocation
 	hctx := hs.BeforeMigrate(ctx, e, &inv)
 
 	fail := func(err error) (Data, error) {
@@ -126,7 +126,7 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 		var err error
 		if hs.HasStepObservers() {
 			step := Step{Index: i, From: st.from, To: st.to, Auto: st.fn == nil}
-			var si StepInvocation
+			var si stepInvocation
 			sctx := inv.BeforeStep(hctx, e, step, &si)
 			out, err = m.step(sctx, reg, model, st, cur)
 			si.AfterStep(e, step, err)
@@ -150,8 +150,8 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	}
 	rec := Record{m: cur}
 	if hs.HasValidators() {
-		if err := inv.Validate(e, rec); err != nil {
-			return fail(&MigrationError{Model: model, From: from, To: to, Err: err})
+		if h, err := inv.Validate(e, rec); err != nil {
+			return fail(&MigrationError{Model: model, From: from, To: to, Err: rejected(e, h, err)})
 		}
 	}
 	if hs.Len() > 0 {

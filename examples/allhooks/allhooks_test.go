@@ -104,7 +104,7 @@ func TestEveryHookTogether(t *testing.T) {
 	alerting := hooks.NewAlerting(hooks.Threshold(1, time.Hour), func(context.Context, hooks.Alert) {
 		notified.Add(1)
 	})
-	all := composite.NewWithOptions([]core.Hook{metrics, sampler, trail, alerting},
+	all := composite.New([]core.Hook{metrics, sampler, trail, alerting},
 		composite.WithErrorHandler(func(err error) { t.Errorf("composite: %v", err) }))
 	m.AddHook(all)
 

@@ -23,7 +23,7 @@ func Example_composite() {
 	audits := audit.New(&trail)
 	// Logging, metrics and auditing as one hook: in order before the
 	// migration, in reverse order after it.
-	observers := composite.New(
+	observers := composite.Of(
 		hooks.NewLogger(stdoutLogger(slog.LevelInfo)),
 		metrics,
 		audits,
