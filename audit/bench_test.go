@@ -74,7 +74,7 @@ func BenchmarkLine(b *testing.B) {
 	run("trail-trace-ids", audit.WithTraceIDs(func(context.Context) (string, string, bool) {
 		return "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", true
 	}))
-	run("trail-values", audit.WithValues(nil))
+	run("trail-values", audit.WithValues(core.KeepValues))
 
 	b.Run("trail-parallel", func(b *testing.B) {
 		tr := audit.New(benchFile(b))
@@ -88,7 +88,7 @@ func BenchmarkLine(b *testing.B) {
 		reportLines(b)
 	})
 	b.Run("async", func(b *testing.B) {
-		tr := audit.New(benchFile(b), audit.Async(), audit.QueueSize(1<<16))
+		tr := audit.New(benchFile(b), audit.WithAsync(), audit.WithQueueSize(1<<16))
 		b.ReportAllocs()
 		for b.Loop() {
 			tr.AfterMigrate(ctx, e, rec)
@@ -136,9 +136,9 @@ func BenchmarkMigrate(b *testing.B) {
 	run("no-hooks", nil)
 	run("audit", func(b *testing.B) *audit.Trail { return audit.New(benchFile(b)) })
 	run("audit-async", func(b *testing.B) *audit.Trail {
-		return audit.New(benchFile(b), audit.Async(), audit.QueueSize(1<<16))
+		return audit.New(benchFile(b), audit.WithAsync(), audit.WithQueueSize(1<<16))
 	})
-	run("audit-strict", func(b *testing.B) *audit.Trail { return audit.New(benchFile(b), audit.Strict()) })
+	run("audit-strict", func(b *testing.B) *audit.Trail { return audit.New(benchFile(b), audit.WithFailOnWriteError()) })
 }
 
 // slowWriter stands for a slow disk or a remote log: each Write sleeps.
@@ -178,5 +178,5 @@ func BenchmarkSlowWriter(b *testing.B) {
 	}
 	run("no-hooks")
 	run("sync", audit.Option(nil))
-	run("async", audit.Async(), audit.QueueSize(256))
+	run("async", audit.WithAsync(), audit.WithQueueSize(256))
 }

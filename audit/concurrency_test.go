@@ -114,7 +114,7 @@ func TestConcurrentMigrationsToFile(t *testing.T) {
 			return audit.New(bufio.NewWriter(f), opts...)
 		}},
 		{"Async", 2_500, func(t *testing.T, path string, opts ...audit.Option) *audit.Trail {
-			tr, err := audit.Open(path, append(opts, audit.Async(), audit.QueueSize(goroutines*2_500))...)
+			tr, err := audit.Open(path, append(opts, audit.WithAsync(), audit.WithQueueSize(goroutines*2_500))...)
 			check(t, err)
 			return tr
 		}},
@@ -146,7 +146,7 @@ func TestConcurrentMigrationsToFile(t *testing.T) {
 func TestConcurrentAsyncSmallQueue(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
 	var handled errs
-	tr, err := audit.Open(path, audit.WithValues(keepID), audit.Async(), audit.QueueSize(8),
+	tr, err := audit.Open(path, audit.WithValues(keepID), audit.WithAsync(), audit.WithQueueSize(8),
 		audit.WithErrorHandler(handled.handle))
 	check(t, err)
 	m := newManager(t)

@@ -43,24 +43,24 @@
 // # Nothing lost
 //
 // Each line is encoded outside any lock and handed to the writer whole, in
-// one Write call (with [Async], one Write call for a batch of whole
+// one Write call (with [WithAsync], one Write call for a batch of whole
 // lines), so concurrent migrations never interleave. By default the
 // write is synchronous, under a mutex: when the migration's hooks return,
 // its line is in the writer. A [Trail] made by [Open] writes to the file
 // with no buffer of its own (one write(2) per line, O_APPEND), so a crash
-// of the process loses nothing; [SyncEvery] also bounds what a crash of
+// of the process loses nothing; [WithSyncEvery] also bounds what a crash of
 // the machine can lose. To trade that for speed, pass a *bufio.Writer to
 // [New]: [Trail.Close] and [Trail.Sync] flush it.
 //
 // A line that cannot be written never fails the migration: it goes to the
 // error handler ([WithErrorHandler]; the default logs with log/slog) as a
 // *[WriteError], and [Trail.Dropped] counts it. A migration that finishes
-// after [Trail.Close] is dropped the same way, with [ErrClosed]. [Strict]
+// after [Trail.Close] is dropped the same way, with [ErrClosed]. [WithFailOnWriteError]
 // turns this around for successes: the line is written (and flushed) in
 // ValidateMigration, before the migration reports success, and a failed
 // write fails the migration.
 //
-// [Async] moves the writes to a goroutine behind a bounded queue: the
+// [WithAsync] moves the writes to a goroutine behind a bounded queue: the
 // migration only encodes its line and queues it, holding no lock while a
 // write is in flight, and a full queue drops the line (counted, reported
 // with [ErrQueueFull]) rather than wait. [Trail.Close] drains the queue.

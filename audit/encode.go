@@ -22,9 +22,9 @@ func (t *Trail) appendLine(b []byte, scratch *[]string, ctx context.Context, e *
 	b = append(b, `","model":`...)
 	b = appendString(b, e.Model)
 	b = append(b, `,"from_version":"`...)
-	b = e.From.AppendText(b)
+	b, _ = e.From.AppendText(b) // never fails
 	b = append(b, `","to_version":"`...)
-	b = e.To.AppendText(b)
+	b, _ = e.To.AppendText(b)
 	b = append(b, `","status":"`...)
 	b = append(b, status...)
 	b = append(b, '"')

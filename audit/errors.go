@@ -12,16 +12,16 @@ import (
 var (
 	// ErrClosed: the migration finished after [Trail.Close].
 	ErrClosed = errors.New("audit trail closed")
-	// ErrQueueFull: the queue of an [Async] trail was full.
+	// ErrQueueFull: the queue of an [WithAsync] trail was full.
 	ErrQueueFull = errors.New("audit queue full")
 )
 
 // WriteError says that the line of a migration was not written, flushed
 // or synced, and why. It is what the error handler receives and, with
-// [Strict], what a failed migration's error wraps.
+// [WithFailOnWriteError], what a failed migration's error wraps.
 type WriteError struct {
 	// Op is "write", "flush" or "sync" for a failure of the writer (the
-	// line is lost, except for "sync"), "enqueue" for a full [Async]
+	// line is lost, except for "sync"), "enqueue" for a full [WithAsync]
 	// queue and "closed" for a line that came after [Trail.Close].
 	Op       string
 	Model    string

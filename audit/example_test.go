@@ -163,7 +163,7 @@ func (brokenDisk) Write([]byte) (int, error) { return 0, errDiskFull }
 
 func ExampleStrict() {
 	var reported []error
-	trail := audit.New(brokenDisk{}, audit.Strict(),
+	trail := audit.New(brokenDisk{}, audit.WithFailOnWriteError(),
 		audit.WithErrorHandler(func(err error) { reported = append(reported, err) }))
 	m := newUserManager()
 	m.AddHook(trail)
@@ -196,7 +196,7 @@ func ExampleWithErrorHandler() {
 
 func ExampleAsync() {
 	var buf bytes.Buffer
-	trail := audit.New(&buf, audit.Async(), audit.QueueSize(1024))
+	trail := audit.New(&buf, audit.WithAsync(), audit.WithQueueSize(1024))
 	m := newUserManager()
 	m.AddHook(trail)
 	for _, name := range []string{"Ada Lovelace", "Alan Turing", "Grace Hopper"} {

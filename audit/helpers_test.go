@@ -62,9 +62,9 @@ func newManager(tb testing.TB, opts ...core.Option) *core.Manager {
 		return d, nil
 	}))
 	check(tb, core.Register[itemV1](m, "Item", "1.0.0"))
-	check(tb, core.Register[itemV2](m, "Item", "2.0.0", core.BackwardCompatible()))
+	check(tb, core.Register[itemV2](m, "Item", "2.0.0", core.WithBackwardCompatible()))
 	check(tb, core.Register[orderV1](m, "Order", "1.0.0"))
-	check(tb, core.Register[orderV2](m, "Order", "2.0.0", core.BackwardCompatible()))
+	check(tb, core.Register[orderV2](m, "Order", "2.0.0", core.WithBackwardCompatible()))
 	return m
 }
 

@@ -4,16 +4,16 @@ import (
 	"context"
 )
 
-// Option configures a [Trail]. Options are created by the functions of
-// this package; a nil Option is ignored.
+// Option configures a [Trail]. Options are created by the With functions
+// of this package; a nil Option is ignored.
 type Option interface{ apply(*config) }
 
 type optionFunc func(*config)
 
 func (f optionFunc) apply(c *config) { f(c) }
 
-// DefaultQueueSize is the queue size of an [Async] trail unless
-// [QueueSize] sets another.
+// DefaultQueueSize is the queue size of a [WithAsync] trail unless
+// [WithQueueSize] sets another.
 const DefaultQueueSize = 4096
 
 type config struct {
@@ -65,13 +65,14 @@ func WithErrorHandler(handler func(error)) Option {
 // what to write, such as "[REDACTED]" for a secret; nil writes null. A
 // value that cannot be encoded as JSON (a NaN, a channel), or one whose
 // redactor panicked, is written as null and reported to the error
-// handler. A nil redact writes the values as they are.
+// handler. A nil redact writes no values, as if the option were left out:
+// pass [core.KeepValues] to write them as they are.
 //
 // Values are encoded with encoding/json unless they are a string, a
 // number, a bool or nil, so this option costs time and allocations.
 func WithValues(redact func(key string, v any) any) Option {
 	return optionFunc(func(c *config) {
-		c.values = true
+		c.values = redact != nil
 		c.redact = redact
 	})
 }
@@ -92,18 +93,23 @@ func WithTraceIDs(fn func(ctx context.Context) (traceID, spanID string, ok bool)
 	return optionFunc(func(c *config) { c.traceIDs = fn })
 }
 
-// SyncEvery flushes the writer (when it has a Flush() error method) and
+// WithSyncEvery flushes the writer (when it has a Flush() error method) and
 // commits it to stable storage (when it has a Sync() error method, as an
 // *os.File does) after every n lines, so that a crash of the machine loses
 // at most the last n-1 lines; n <= 1 syncs after every line. Without it,
 // a trail syncs only on [Trail.Sync] and [Trail.Close]. A failed sync is
 // reported as a *[WriteError] with Op "sync"; its line was written and is
 // not counted as dropped.
-func SyncEvery(n int) Option {
+func WithSyncEvery(n int) Option {
 	return optionFunc(func(c *config) { c.syncEvery = max(n, 0) })
 }
 
-// Strict makes a failed audit write fail the migration. The trail is then
+// SyncEvery is [WithSyncEvery].
+//
+// Deprecated: use [WithSyncEvery].
+func SyncEvery(n int) Option { return WithSyncEvery(n) }
+
+// WithFailOnWriteError makes a failed audit write fail the migration. The trail is then
 // also a validator that writes the line of a successful migration in
 // ValidateMigration, flushes it (and syncs it as [SyncEvery] says) and
 // returns the *[WriteError] if any of that failed, so the migration fails
@@ -115,14 +121,20 @@ func SyncEvery(n int) Option {
 // Validators run in registration order, so register a strict trail after
 // every other validator: if one registered after it rejects a migration
 // whose success line is already written, the trail then writes an error
-// line for it too, and the later line is the outcome. Strict writes
-// synchronously: it overrides [Async].
-func Strict() Option {
+// line for it too, and the later line is the outcome. Such a trail writes
+// synchronously: this option overrides [WithAsync].
+func WithFailOnWriteError() Option {
 	return optionFunc(func(c *config) { c.strict = true })
 }
 
-// Async writes lines on a goroutine of the trail, behind a bounded queue
-// ([QueueSize], default [DefaultQueueSize]): a migration encodes its line
+// Strict is [WithFailOnWriteError].
+//
+// Deprecated: use [WithFailOnWriteError]; "strict" named two different
+// behaviours across the modules.
+func Strict() Option { return WithFailOnWriteError() }
+
+// WithAsync writes lines on a goroutine of the trail, behind a bounded
+// queue ([WithQueueSize], default [DefaultQueueSize]): a migration encodes its line
 // and queues it without waiting for any write, and holds no lock while a
 // write is in flight. When the queue is full the line is dropped, counted
 // by [Trail.Dropped] and reported with [ErrQueueFull]: an audit trail must
@@ -130,19 +142,30 @@ func Strict() Option {
 // writes what is queued in batches of whole lines (up to 64 KiB, one
 // Write call each, so lines still never interleave) and flushes the
 // writer when the queue runs empty, so a *bufio.Writer destination gets
-// no stale lines when idle. [SyncEvery] counts lines and syncs after the
+// no stale lines when idle. [WithSyncEvery] counts lines and syncs after the
 // batch that reaches n. [Trail.Close] drains the queue; a crash of the
 // process loses what is queued.
-func Async() Option {
+func WithAsync() Option {
 	return optionFunc(func(c *config) { c.async = true })
 }
 
-// QueueSize sets the number of lines an [Async] trail can hold waiting for
-// the writer; n < 1 keeps the default. It has no effect without Async.
-func QueueSize(n int) Option {
+// Async is [WithAsync].
+//
+// Deprecated: use [WithAsync].
+func Async() Option { return WithAsync() }
+
+// WithQueueSize sets the number of lines a [WithAsync] trail can hold
+// waiting for the writer; n < 1 keeps the default. It has no effect
+// without WithAsync.
+func WithQueueSize(n int) Option {
 	return optionFunc(func(c *config) {
 		if n >= 1 {
 			c.queueSize = n
 		}
 	})
 }
+
+// QueueSize is [WithQueueSize].
+//
+// Deprecated: use [WithQueueSize].
+func QueueSize(n int) Option { return WithQueueSize(n) }

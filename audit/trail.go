@@ -25,7 +25,7 @@ const (
 
 // Trail is a [core.Hook] that writes one JSON line per finished
 // migration. It is also a [core.Validator], which does nothing unless
-// [Strict] is given. A Trail is safe for concurrent use; create it with
+// [WithFailOnWriteError] is given. A Trail is safe for concurrent use; create it with
 // [New] or [Open] and call [Trail.Close] when done.
 type Trail struct {
 	cfg     config
@@ -79,9 +79,9 @@ var (
 )
 
 // New returns a trail that writes to w (which must not be nil), one Write
-// call per line ([Async] writes batches of whole lines). The trail does
+// call per line ([WithAsync] writes batches of whole lines). The trail does
 // not close w; [Trail.Close] flushes it when it has a Flush() error method
-// (a *bufio.Writer) and, with [SyncEvery], syncs it when it has a Sync()
+// (a *bufio.Writer) and, with [WithSyncEvery], syncs it when it has a Sync()
 // error method (an *os.File).
 func New(w io.Writer, opts ...Option) *Trail {
 	t := &Trail{cfg: newConfig(opts), w: w}
@@ -103,7 +103,7 @@ func New(w io.Writer, opts ...Option) *Trail {
 }
 
 // Open returns a trail that appends to the file at path, creating it with
-// mode 0600 (an existing file keeps its mode). Each line (with [Async],
+// mode 0600 (an existing file keeps its mode). Each line (with [WithAsync],
 // each batch of whole lines) is one write(2) on a file opened with
 // O_APPEND, so lines of several processes appending to the same file do
 // not interleave. [Trail.Close] syncs and closes the
@@ -122,7 +122,7 @@ func Open(path string, opts ...Option) (*Trail, error) {
 func (t *Trail) Written() int64 { return t.written.Load() }
 
 // Dropped returns the number of lines that were not written: the writer
-// failed, the [Async] queue was full, or the migration finished after
+// failed, the [WithAsync] queue was full, or the migration finished after
 // [Trail.Close]. A line handed to a buffering writer (a *bufio.Writer)
 // counts as written when Write returns; if a later flush fails, the lines
 // still in its buffer are lost with it and reported, but not counted.
@@ -132,7 +132,7 @@ func (t *Trail) Dropped() int64 { return t.dropped.Load() }
 // duration comes from [core.Event.Start]).
 func (t *Trail) BeforeMigrate(ctx context.Context, _ core.Event) context.Context { return ctx }
 
-// AfterMigrate writes the success line, unless [Strict] wrote it already.
+// AfterMigrate writes the success line, unless [WithFailOnWriteError] wrote it already.
 func (t *Trail) AfterMigrate(ctx context.Context, e core.Event, migrated core.Record) {
 	if !t.cfg.strict {
 		_ = t.record(ctx, &e, StatusSuccess, migrated, nil)
@@ -144,7 +144,7 @@ func (t *Trail) OnError(ctx context.Context, e core.Event, err error) {
 	_ = t.record(ctx, &e, StatusError, core.Record{}, err)
 }
 
-// ValidateMigration writes the success line with [Strict] and returns the
+// ValidateMigration writes the success line with [WithFailOnWriteError] and returns the
 // *[WriteError] if it could not be written, flushed or synced; without
 // Strict it does nothing.
 func (t *Trail) ValidateMigration(ctx context.Context, e core.Event, migrated core.Record) error {
@@ -379,7 +379,7 @@ func (t *Trail) writeBatch(lines []*buffer) {
 	}
 }
 
-// Sync writes what the trail holds (with [Async], the lines queued before
+// Sync writes what the trail holds (with [WithAsync], the lines queued before
 // the call), flushes the writer when it has a Flush() error method and
 // commits it to stable storage when it has a Sync() error method. It
 // returns [ErrClosed] after Close.
@@ -417,8 +417,8 @@ func (t *Trail) flushAndSync() error {
 	return errors.Join(errs...)
 }
 
-// Close writes every queued line ([Async]), flushes the writer, syncs it
-// if the trail opened it or [SyncEvery] was given, and closes it if the
+// Close writes every queued line ([WithAsync]), flushes the writer, syncs it
+// if the trail opened it or [WithSyncEvery] was given, and closes it if the
 // trail opened it ([Open]). A migration that finishes after Close gets no
 // line: it is counted by [Trail.Dropped] and reported with [ErrClosed].
 // Close returns the same result every time it is called.

@@ -156,7 +156,7 @@ func TestCloseFlushes(t *testing.T) {
 
 func TestCloseDrainsAsync(t *testing.T) {
 	g := newGateWriter()
-	tr := audit.New(g, audit.Async(), audit.QueueSize(100))
+	tr := audit.New(g, audit.WithAsync(), audit.WithQueueSize(100))
 	m := newManager(t)
 	m.AddHook(tr)
 	for i := range 50 {
@@ -285,7 +285,7 @@ func TestPanickingWriterAndHandler(t *testing.T) {
 	for _, async := range []bool{false, true} {
 		opts := []audit.Option{audit.WithErrorHandler(func(error) { panic("handler boom") })}
 		if async {
-			opts = append(opts, audit.Async())
+			opts = append(opts, audit.WithAsync())
 		}
 		tr := audit.New(panicWriter{}, opts...)
 		m := newManager(t, core.WithErrorHandler(func(err error) { t.Errorf("a panic reached the manager: %v", err) }))
@@ -303,7 +303,7 @@ func TestStrictFailsTheMigrationOnAWriteFailure(t *testing.T) {
 	errDisk := errors.New("disk full")
 	w := &failWriter{fail: func(n int) bool { return n == 1 }, err: errDisk}
 	var handled errs
-	tr := audit.New(w, audit.Strict(), audit.WithErrorHandler(handled.handle))
+	tr := audit.New(w, audit.WithFailOnWriteError(), audit.WithErrorHandler(handled.handle))
 	m := newManager(t)
 	m.AddHook(tr)
 	out, err := m.Migrate(ctx, user(1), "User", "1.0.0", "2.0.0")
@@ -332,7 +332,7 @@ func TestStrictWritesBeforeSuccess(t *testing.T) {
 		check(t, err)
 		var opts []audit.Option
 		if strict {
-			opts = append(opts, audit.Strict())
+			opts = append(opts, audit.WithFailOnWriteError())
 		}
 		tr := audit.New(bufio.NewWriter(f), opts...)
 		m := newManager(t)
@@ -371,7 +371,7 @@ func TestStrictSyncFailure(t *testing.T) {
 	errSync := errors.New("fsync: input/output error")
 	w := &syncWriter{syncErr: errSync}
 	var handled errs
-	tr := audit.New(w, audit.Strict(), audit.SyncEvery(0), audit.WithErrorHandler(handled.handle))
+	tr := audit.New(w, audit.WithFailOnWriteError(), audit.WithSyncEvery(0), audit.WithErrorHandler(handled.handle))
 	m := newManager(t)
 	m.AddHook(tr)
 	_, err := m.Migrate(ctx, user(1), "User", "1.0.0", "2.0.0")
@@ -393,7 +393,7 @@ func TestStrictSyncFailure(t *testing.T) {
 // success line is written: the error line follows, as documented.
 func TestStrictLaterValidatorRejects(t *testing.T) {
 	var buf bytes.Buffer
-	tr := audit.New(&buf, audit.Strict())
+	tr := audit.New(&buf, audit.WithFailOnWriteError())
 	m := newManager(t)
 	m.AddHook(tr, rejectHook{})
 	_, err := m.Migrate(ctx, user(1), "User", "1.0.0", "2.0.0")
@@ -422,7 +422,7 @@ func TestStrictLaterValidatorRejects(t *testing.T) {
 func TestStrictOverridesAsync(t *testing.T) {
 	errDisk := errors.New("disk full")
 	w := &failWriter{fail: func(int) bool { return true }, err: errDisk}
-	tr := audit.New(w, audit.Strict(), audit.Async(), audit.WithErrorHandler(func(error) {}))
+	tr := audit.New(w, audit.WithFailOnWriteError(), audit.WithAsync(), audit.WithErrorHandler(func(error) {}))
 	m := newManager(t)
 	m.AddHook(tr)
 	if _, err := m.Migrate(ctx, user(1), "User", "1.0.0", "2.0.0"); !errors.Is(err, errDisk) {
@@ -438,9 +438,9 @@ func TestSyncEvery(t *testing.T) {
 		closeSyncs     int
 	}{
 		{nil, 0, 0, 0},
-		{[]audit.Option{audit.SyncEvery(0)}, 7, 7, 8},
-		{[]audit.Option{audit.SyncEvery(1)}, 7, 7, 8},
-		{[]audit.Option{audit.SyncEvery(3)}, 2, 2, 3},
+		{[]audit.Option{audit.WithSyncEvery(0)}, 7, 7, 8},
+		{[]audit.Option{audit.WithSyncEvery(1)}, 7, 7, 8},
+		{[]audit.Option{audit.WithSyncEvery(3)}, 2, 2, 3},
 	} {
 		w := &syncWriter{}
 		tr := audit.New(w, tc.opts...)
@@ -462,10 +462,10 @@ func TestSyncEvery(t *testing.T) {
 
 func TestSyncEveryOnAFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "audit.log")
-	tr, err := audit.Open(path, audit.SyncEvery(0))
+	tr, err := audit.Open(path, audit.WithSyncEvery(0))
 	check(t, err)
 	var handled errs
-	tr2, err := audit.Open(path, audit.SyncEvery(2), audit.Async(), audit.WithErrorHandler(handled.handle))
+	tr2, err := audit.Open(path, audit.WithSyncEvery(2), audit.WithAsync(), audit.WithErrorHandler(handled.handle))
 	check(t, err)
 	m := newManager(t)
 	m.AddHook(tr, tr2)
@@ -487,7 +487,7 @@ func TestSyncWritesQueuedLines(t *testing.T) {
 	check(t, err)
 	defer f.Close()
 	bw := bufio.NewWriterSize(f, 64<<10)
-	tr := audit.New(bw, audit.Async())
+	tr := audit.New(bw, audit.WithAsync())
 	defer tr.Close()
 	m := newManager(t)
 	m.AddHook(tr)
@@ -507,7 +507,7 @@ func TestAfterClose(t *testing.T) {
 		var handled errs
 		opts := []audit.Option{audit.WithErrorHandler(handled.handle)}
 		if async {
-			opts = append(opts, audit.Async())
+			opts = append(opts, audit.WithAsync())
 		}
 		tr := audit.New(&buf, opts...)
 		m := newManager(t)
@@ -538,7 +538,7 @@ func TestAfterClose(t *testing.T) {
 // migration would wait for the gate, which opens only after them all.)
 func TestAsyncMigrationsDoNotWaitForTheWriter(t *testing.T) {
 	g := newGateWriter()
-	tr := audit.New(g, audit.Async(), audit.QueueSize(1000))
+	tr := audit.New(g, audit.WithAsync(), audit.WithQueueSize(1000))
 	m := newManager(t)
 	m.AddHook(tr)
 	done := make(chan error)
@@ -569,7 +569,7 @@ func TestAsyncMigrationsDoNotWaitForTheWriter(t *testing.T) {
 func TestAsyncQueueFullDrops(t *testing.T) {
 	g := newGateWriter()
 	var handled errs
-	tr := audit.New(g, audit.Async(), audit.QueueSize(4), audit.WithErrorHandler(handled.handle))
+	tr := audit.New(g, audit.WithAsync(), audit.WithQueueSize(4), audit.WithErrorHandler(handled.handle))
 	m := newManager(t)
 	m.AddHook(tr)
 	_, err := m.Migrate(ctx, user(0), "User", "1.0.0", "2.0.0")
@@ -664,10 +664,16 @@ func TestValues(t *testing.T) {
 		}
 		return v
 	}
-	for _, withValues := range []bool{false, true} {
+	// Values are written only with a redaction function: not without the
+	// option, and not with a nil function (nil never means "in the clear").
+	for _, mode := range []string{"no option", "nil redact", "redact"} {
+		withValues := mode == "redact"
 		var buf bytes.Buffer
 		var opts []audit.Option
-		if withValues {
+		switch mode {
+		case "nil redact":
+			opts = append(opts, audit.WithValues(nil))
+		case "redact":
 			opts = append(opts, audit.WithValues(redact))
 		}
 		tr := audit.New(&buf, opts...)
@@ -686,13 +692,13 @@ func TestValues(t *testing.T) {
 			t.Fatalf("the input was modified: %v", in)
 		}
 		if strings.Contains(buf.String(), "s3cr3t") {
-			t.Fatalf("withValues=%v: the secret is in the trail: %s", withValues, buf.String())
+			t.Fatalf("%s: the secret is in the trail: %s", mode, buf.String())
 		}
 		lines, entries := splitTrail(t, buf.Bytes())
 		if !withValues {
 			for _, l := range lines {
 				if strings.Contains(l, `"values"`) || strings.Contains(l, "London") || strings.Contains(l, "Lovelace") {
-					t.Fatalf("values written by default: %s", l)
+					t.Fatalf("%s: values written: %s", mode, l)
 				}
 			}
 			continue
@@ -742,7 +748,7 @@ func TestValuesThatCannotBeEncoded(t *testing.T) {
 	}
 	// A NaN (not JSON) is written as null too.
 	buf.Reset()
-	tr2 := audit.New(&buf, audit.WithErrorHandler(handled.handle), audit.WithValues(nil))
+	tr2 := audit.New(&buf, audit.WithErrorHandler(handled.handle), audit.WithValues(core.KeepValues))
 	m2 := core.NewManager()
 	check(t, core.Register[userV1](m2, "N", "1.0.0"))
 	check(t, core.Register[userV1](m2, "N", "2.0.0"))
@@ -778,7 +784,7 @@ func TestEncodingIsValidJSON(t *testing.T) {
 		data[k] = k
 	}
 	var buf bytes.Buffer
-	tr := audit.New(&buf, audit.WithValues(nil))
+	tr := audit.New(&buf, audit.WithValues(core.KeepValues))
 	m := newManager(t)
 	m.AddHook(tr)
 	_, err := m.Migrate(ctx, data, "User", "1.0.0", "2.0.0")
@@ -859,7 +865,7 @@ func TestBatchItemsEachGetALine(t *testing.T) {
 	m := newManager(t)
 	m.AddHook(tr)
 	items := []core.Data{user(1), {"name": 2}, user(3)}
-	_, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "2.0.0", core.Workers(3), core.ContinueOnError())
+	_, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "2.0.0", core.WithWorkers(3), core.WithContinueOnError())
 	if err == nil {
 		t.Fatal("want a batch error")
 	}
@@ -879,7 +885,7 @@ func TestBatchItemsEachGetALine(t *testing.T) {
 
 func TestNilOptionsAreIgnored(t *testing.T) {
 	var buf bytes.Buffer
-	tr := audit.New(&buf, nil, audit.WithErrorHandler(nil), audit.WithTraceIDs(nil), audit.QueueSize(0))
+	tr := audit.New(&buf, nil, audit.WithErrorHandler(nil), audit.WithTraceIDs(nil), audit.WithQueueSize(0))
 	m := newManager(t)
 	m.AddHook(tr)
 	_, err := m.Migrate(ctx, user(1), "User", "1.0.0", "2.0.0")
@@ -985,7 +991,7 @@ func TestCloseRacesWithMigrations(t *testing.T) {
 		var buf syncBuffer
 		opts := []audit.Option{audit.WithErrorHandler(func(error) {})}
 		if async {
-			opts = append(opts, audit.Async(), audit.QueueSize(64))
+			opts = append(opts, audit.WithAsync(), audit.WithQueueSize(64))
 		}
 		tr := audit.New(&buf, opts...)
 		m := newManager(t)
@@ -1075,7 +1081,7 @@ func TestAsyncBatchPartialWrite(t *testing.T) {
 		return len(p), nil
 	}}
 	var handled errs
-	tr := audit.New(w, audit.Async(), audit.QueueSize(10), audit.WithErrorHandler(handled.handle), audit.WithValues(keepID))
+	tr := audit.New(w, audit.WithAsync(), audit.WithQueueSize(10), audit.WithErrorHandler(handled.handle), audit.WithValues(keepID))
 	m := newManager(t)
 	m.AddHook(tr)
 	migrate := func(i int) {

@@ -291,7 +291,7 @@ func TestBatchObserverIsForwarded(t *testing.T) {
 	m.AddHook(composite.Of(bt, under, newTracer("plain", &j)))
 
 	items := []core.Data{user("a"), user("b"), user("c"), user("d"), user("e")}
-	out, err := m.MigrateBatch(bg, items, "User", "1.0.0", "3.0.0", core.Workers(2))
+	out, err := m.MigrateBatch(bg, items, "User", "1.0.0", "3.0.0", core.WithWorkers(2))
 	if err != nil || len(out) != len(items) {
 		t.Fatalf("batch: %d results, err %v", len(out), err)
 	}
@@ -480,7 +480,7 @@ func TestNestedModelMigrations(t *testing.T) {
 		return core.Data{"title": d["name"]}, nil
 	}))
 	must(t, m.RegisterSchema("Order", "1.0.0", core.Schema{Fields: []core.Field{{Name: "items", Model: "Item", ModelVersion: "1.0.0", List: true}}}))
-	must(t, m.RegisterSchema("Order", "2.0.0", core.Schema{Fields: []core.Field{{Name: "items", Model: "Item", ModelVersion: "2.0.0", List: true}}}, core.BackwardCompatible()))
+	must(t, m.RegisterSchema("Order", "2.0.0", core.Schema{Fields: []core.Field{{Name: "items", Model: "Item", ModelVersion: "2.0.0", List: true}}}, core.WithBackwardCompatible()))
 	m.AddHook(composite.Of(s))
 
 	out, err := m.Migrate(bg, core.Data{"items": []any{map[string]any{"name": "a"}, map[string]any{"name": "b"}}}, "Order", "1.0.0", "2.0.0")

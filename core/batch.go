@@ -10,72 +10,6 @@ import (
 	"time"
 )
 
-// BatchOption configures [Manager.MigrateBatch] and [Manager.MigrateStream].
-// Options are created by [Workers], [ContinueOnError], [OnProgress] and
-// [SkipValidation]; a nil BatchOption is ignored.
-type BatchOption interface{ applyBatch(*batchConfig) }
-
-type batchConfig struct {
-	workers    int
-	continueOn bool
-	progress   func(Progress)
-	noValidate bool
-}
-
-type batchOptionFunc func(*batchConfig)
-
-func (f batchOptionFunc) applyBatch(c *batchConfig) { f(c) }
-
-// Workers sets how many items are migrated at once (default 1; n < 1 means
-// 1). Results keep the input order whatever n is.
-func Workers(n int) BatchOption {
-	return batchOptionFunc(func(c *batchConfig) { c.workers = max(n, 1) })
-}
-
-// ContinueOnError migrates every item even when some fail. MigrateBatch
-// then returns every result (nil for a failed item) with a *[BatchError]
-// naming each failed index; MigrateStream yields an *[ItemError] for each
-// failed item and goes on. Without it, the first failure in input order
-// ends the batch and the rest is cancelled.
-func ContinueOnError() BatchOption {
-	return batchOptionFunc(func(c *batchConfig) { c.continueOn = true })
-}
-
-// OnProgress calls fn after each item finishes. Calls are serialised and
-// Done grows by one each time, whatever the number of workers. A nil fn is
-// ignored.
-func OnProgress(fn func(Progress)) BatchOption {
-	return batchOptionFunc(func(c *batchConfig) {
-		if fn != nil {
-			c.progress = fn
-		}
-	})
-}
-
-// SkipValidation migrates the items as [Manager.MigrateData] does, with no
-// validation of the results.
-func SkipValidation() BatchOption {
-	return batchOptionFunc(func(c *batchConfig) { c.noValidate = true })
-}
-
-// Progress is reported by [OnProgress].
-type Progress struct {
-	Done    int           // items finished so far, failed ones included
-	Failed  int           // items failed so far
-	Total   int           // items in the batch, or -1 for a stream
-	Elapsed time.Duration // since the batch started
-}
-
-func newBatchConfig(opts []BatchOption) batchConfig {
-	c := batchConfig{workers: 1}
-	for _, o := range opts {
-		if o != nil {
-			o.applyBatch(&c)
-		}
-	}
-	return c
-}
-
 // errStopped is the cancellation cause of the items still running when a
 // fail-fast batch stops.
 var errStopped = errors.New("batch stopped after an earlier item failed")
@@ -121,15 +55,15 @@ func batchChunk(items, workers int) int {
 }
 
 // MigrateBatch migrates every item like [Manager.Migrate] (or
-// [Manager.MigrateData] with [SkipValidation]) and returns the results in
+// [Manager.MigrateData] with [WithoutValidation]) and returns the results in
 // input order. By default it fails fast: the first failure in input order
 // is returned (as an *[ItemError]) with nil results, and the rest is
 // cancelled (an item that fails only because it was cancelled is not a
-// failure). With [ContinueOnError] it returns every result (nil for a
+// failure). With [WithContinueOnError] it returns every result (nil for a
 // failed item) and a *[BatchError]. Hooks that implement [BatchObserver]
 // see the whole batch, and each item's migration runs under the ctx their
 // BeforeBatch returned; [Batch.Succeeded] and [Batch.Failed] do not count
-// cancelled items. A panic in an [OnProgress] function is raised again in
+// cancelled items. A panic in an [WithProgress] function is raised again in
 // the caller's goroutine, once every worker has stopped.
 func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, to string, opts ...BatchOption) ([]Data, error) {
 	fv, tv, err := parsePair(from, to)
@@ -144,7 +78,7 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	var bi batchInvocation
 	bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 	defer func() {
-		if r := recover(); r != nil { // from an OnProgress function
+		if r := recover(); r != nil { // from an WithProgress function
 			bi.AfterBatch(b, &PanicError{Value: r, Stack: debug.Stack()})
 			panic(r)
 		}
@@ -267,9 +201,9 @@ type workerPanic struct{ value any }
 
 // MigrateStream migrates a sequence of any length, yielding the results in
 // input order. Memory stays bounded: at most twice the number of
-// [Workers] items are pulled from items and not yet yielded (with one
+// [WithWorkers] items are pulled from items and not yet yielded (with one
 // worker, one item at a time, in the consumer's goroutine). A failed item
-// yields (nil, *[ItemError]); without [ContinueOnError] the stream ends
+// yields (nil, *[ItemError]); without [WithContinueOnError] the stream ends
 // after the first one. The stream ends cleanly when the consumer stops
 // ranging (in-flight items are cancelled and the workers have exited when
 // the range loop ends) or when ctx ends (its error is yielded once, last,

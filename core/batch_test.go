@@ -68,15 +68,15 @@ func TestMigrateBatchOrder(t *testing.T) {
 			items := numbered(200)
 			orig := make([]core.Data, len(items))
 			for i, d := range items {
-				orig[i] = core.DeepCopy(d)
+				orig[i] = clone(t, d)
 			}
-			out, err := m.MigrateBatch(context.Background(), items, "N", "1.0.0", "2.0.0", core.Workers(w), core.SkipValidation())
+			out, err := m.MigrateBatch(context.Background(), items, "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithoutValidation())
 			mustOK(t, err)
 			checkNumbered(t, out, 200)
 			equal(t, items, orig)
 		})
 	}
-	out, err := m.MigrateBatch(context.Background(), nil, "N", "1.0.0", "2.0.0", core.Workers(4))
+	out, err := m.MigrateBatch(context.Background(), nil, "N", "1.0.0", "2.0.0", core.WithWorkers(4))
 	if err != nil || len(out) != 0 {
 		t.Fatalf("empty batch: %v, %v", out, err)
 	}
@@ -114,7 +114,7 @@ func TestMigrateBatchFailFast(t *testing.T) {
 					return ctx.Err()
 				}
 			})
-			out, err := m.MigrateBatch(context.Background(), numbered(8), "N", "1.0.0", "2.0.0", core.Workers(4), core.SkipValidation())
+			out, err := m.MigrateBatch(context.Background(), numbered(8), "N", "1.0.0", "2.0.0", core.WithWorkers(4), core.WithoutValidation())
 			var ie *core.ItemError
 			if !errors.As(err, &ie) || ie.Index != tc.wantIdx || !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want item %d failing with %v", err, tc.wantIdx, tc.wantErr)
@@ -140,7 +140,7 @@ func TestMigrateBatchSequentialFailFast(t *testing.T) {
 		}
 		return nil
 	})
-	_, err := m.MigrateBatch(context.Background(), numbered(10), "N", "1.0.0", "2.0.0", core.SkipValidation())
+	_, err := m.MigrateBatch(context.Background(), numbered(10), "N", "1.0.0", "2.0.0", core.WithoutValidation())
 	var ie *core.ItemError
 	if !errors.As(err, &ie) || ie.Index != 2 || !errors.Is(err, errTest) || core.ErrorType(err) != "migration_function" {
 		t.Fatalf("err = %v", err)
@@ -159,7 +159,7 @@ func TestMigrateBatchContinueOnError(t *testing.T) {
 			})
 			items := numbered(12)
 			items[6] = nil
-			out, err := m.MigrateBatch(context.Background(), items, "N", "1.0.0", "2.0.0", core.Workers(w), core.ContinueOnError(), core.SkipValidation())
+			out, err := m.MigrateBatch(context.Background(), items, "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithContinueOnError(), core.WithoutValidation())
 			var be *core.BatchError
 			if !errors.As(err, &be) {
 				t.Fatalf("err = %v, want a *BatchError", err)
@@ -202,14 +202,14 @@ func TestMigrateBatchProgress(t *testing.T) {
 		var got []core.Progress
 		fn := func(p core.Progress) {
 			if inside.Swap(true) {
-				t.Error("OnProgress called concurrently")
+				t.Error("WithProgress called concurrently")
 			}
 			runtime.Gosched()
 			got = append(got, p)
 			inside.Store(false)
 		}
 		_, err := m.MigrateBatch(context.Background(), numbered(100), "N", "1.0.0", "2.0.0",
-			core.Workers(w), core.ContinueOnError(), core.OnProgress(fn), core.OnProgress(nil), nil, core.SkipValidation())
+			core.WithWorkers(w), core.WithContinueOnError(), core.WithProgress(fn), core.WithProgress(nil), nil, core.WithoutValidation())
 		if err == nil {
 			t.Fatal("want an error")
 		}
@@ -240,7 +240,7 @@ func TestMigrateBatchObserver(t *testing.T) {
 	b := batchHook{traceHook: newTrace("b", rec), batches: make(chan core.Batch, 4)}
 	m.AddHook(b)
 
-	_, err := m.MigrateBatch(context.Background(), numbered(5), "N", "1.0.0", "2.0.0", core.Workers(2), core.ContinueOnError(), core.SkipValidation())
+	_, err := m.MigrateBatch(context.Background(), numbered(5), "N", "1.0.0", "2.0.0", core.WithWorkers(2), core.WithContinueOnError(), core.WithoutValidation())
 	if err == nil {
 		t.Fatal("want an error")
 	}
@@ -270,7 +270,7 @@ func TestMigrateBatchCancelled(t *testing.T) {
 		}
 		return nil
 	})
-	_, err := m.MigrateBatch(ctx, numbered(10), "N", "1.0.0", "2.0.0", core.SkipValidation())
+	_, err := m.MigrateBatch(ctx, numbered(10), "N", "1.0.0", "2.0.0", core.WithoutValidation())
 	var ie *core.ItemError
 	if !errors.As(err, &ie) || ie.Index != 4 || !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want item 4 cancelled", err)
@@ -297,7 +297,7 @@ func TestMigrateStream(t *testing.T) {
 			base := runtime.NumGoroutine()
 			var pulled atomic.Int64
 			n := 0
-			for d, err := range m.MigrateStream(context.Background(), counted(&pulled), "N", "1.0.0", "2.0.0", core.Workers(w), core.SkipValidation()) {
+			for d, err := range m.MigrateStream(context.Background(), counted(&pulled), "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithoutValidation()) {
 				mustOK(t, err)
 				if d["i"] != float64(n) || d["twice"] != float64(2*n) {
 					t.Fatalf("result %d is %v", n, d)
@@ -328,7 +328,7 @@ func TestMigrateStreamFinite(t *testing.T) {
 					return
 				}
 			}
-		}, "N", "1.0.0", "2.0.0", core.Workers(w), core.SkipValidation()) {
+		}, "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithoutValidation()) {
 			mustOK(t, err)
 			out = append(out, d)
 		}
@@ -358,7 +358,7 @@ func TestMigrateStreamErrors(t *testing.T) {
 	for _, w := range []int{1, 4} {
 		// Fail-fast: the stream ends with the first error.
 		var got []string
-		for d, err := range m.MigrateStream(context.Background(), take(20), "N", "1.0.0", "2.0.0", core.Workers(w), core.SkipValidation()) {
+		for d, err := range m.MigrateStream(context.Background(), take(20), "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithoutValidation()) {
 			var ie *core.ItemError
 			switch {
 			case err == nil:
@@ -375,11 +375,11 @@ func TestMigrateStreamErrors(t *testing.T) {
 			t.Fatalf("AfterBatch got %+v", bt)
 		}
 
-		// ContinueOnError: every item, in order, errors included.
+		// WithContinueOnError: every item, in order, errors included.
 		got = nil
 		var progress []core.Progress
 		for d, err := range m.MigrateStream(context.Background(), take(10), "N", "1.0.0", "2.0.0",
-			core.Workers(w), core.ContinueOnError(), core.SkipValidation(), core.OnProgress(func(p core.Progress) { progress = append(progress, p) })) {
+			core.WithWorkers(w), core.WithContinueOnError(), core.WithoutValidation(), core.WithProgress(func(p core.Progress) { progress = append(progress, p) })) {
 			var ie *core.ItemError
 			if errors.As(err, &ie) {
 				got = append(got, fmt.Sprint("err", ie.Index))
@@ -428,7 +428,7 @@ func TestMigrateStreamContextEnds(t *testing.T) {
 			})
 			var pulled atomic.Int64
 			n, ended := 0, 0
-			for d, err := range m.MigrateStream(ctx, counted(&pulled), "N", "1.0.0", "2.0.0", core.Workers(w), core.SkipValidation()) {
+			for d, err := range m.MigrateStream(ctx, counted(&pulled), "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithoutValidation()) {
 				if err != nil {
 					if !errors.Is(err, context.Canceled) {
 						t.Fatalf("err = %v", err)
@@ -475,7 +475,7 @@ func TestMigrateStreamBreakWhileBusy(t *testing.T) {
 		return ctx.Err()
 	})
 	var pulled atomic.Int64
-	for _, err := range m.MigrateStream(context.Background(), counted(&pulled), "N", "1.0.0", "2.0.0", core.Workers(3), core.SkipValidation()) {
+	for _, err := range m.MigrateStream(context.Background(), counted(&pulled), "N", "1.0.0", "2.0.0", core.WithWorkers(3), core.WithoutValidation()) {
 		mustOK(t, err)
 		running.Wait() // another item is in a function
 		break
@@ -495,11 +495,11 @@ func TestMigrateBatchProgressPanics(t *testing.T) {
 			func() {
 				defer func() {
 					if r := recover(); r != "progress boom" {
-						t.Fatalf("recovered %v, want the OnProgress panic", r)
+						t.Fatalf("recovered %v, want the WithProgress panic", r)
 					}
 				}()
-				_, _ = m.MigrateBatch(context.Background(), numbered(1000), "N", "1.0.0", "2.0.0", core.Workers(w), core.ContinueOnError(),
-					core.OnProgress(func(p core.Progress) {
+				_, _ = m.MigrateBatch(context.Background(), numbered(1000), "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithContinueOnError(),
+					core.WithProgress(func(p core.Progress) {
 						if p.Done == 10 {
 							panic("progress boom")
 						}
@@ -534,8 +534,8 @@ func TestMigrateBatchCallerCancelled(t *testing.T) {
 		<-oneDone // item 0 fails after item 1 has
 		return ctx.Err()
 	})
-	_, err := m.MigrateBatch(ctx, numbered(2), "N", "1.0.0", "2.0.0", core.Workers(2), core.SkipValidation(),
-		core.OnProgress(func(p core.Progress) {
+	_, err := m.MigrateBatch(ctx, numbered(2), "N", "1.0.0", "2.0.0", core.WithWorkers(2), core.WithoutValidation(),
+		core.WithProgress(func(p core.Progress) {
 			if p.Done == 1 {
 				close(oneDone)
 			}
@@ -569,7 +569,7 @@ func TestMigrateStreamInputPanics(t *testing.T) {
 						t.Fatalf("recovered %v", r)
 					}
 				}()
-				for _, err := range m.MigrateStream(context.Background(), seq, "N", "1.0.0", "2.0.0", core.Workers(w), core.SkipValidation()) {
+				for _, err := range m.MigrateStream(context.Background(), seq, "N", "1.0.0", "2.0.0", core.WithWorkers(w), core.WithoutValidation()) {
 					mustOK(t, err)
 					n++
 				}

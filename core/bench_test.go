@@ -115,7 +115,7 @@ func BenchmarkDirect(b *testing.B) {
 	b.ReportAllocs()
 	stop := cpuTimer(b)
 	for b.Loop() {
-		d, err := benchStep1(ctx, core.DeepCopy(rec))
+		d, err := benchStep1(ctx, clone(b, rec))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -208,7 +208,7 @@ func BenchmarkBatch(b *testing.B) {
 			b.ReportAllocs()
 			stop := cpuTimer(b)
 			for b.Loop() {
-				if _, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.Workers(w)); err != nil {
+				if _, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.WithWorkers(w)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -238,7 +238,8 @@ func BenchmarkDirectBatch(b *testing.B) {
 					wg.Go(func() {
 						lo, hi := k*len(items)/w, (k+1)*len(items)/w
 						for i := lo; i < hi; i++ {
-							d, _ := benchStep1(ctx, core.DeepCopy(items[i]))
+							in, _ := core.Copy(items[i])
+							d, _ := benchStep1(ctx, in)
 							out[i], _ = benchStep2(ctx, d)
 						}
 					})
@@ -266,7 +267,7 @@ func BenchmarkStream(b *testing.B) {
 			b.ReportAllocs()
 			stop := cpuTimer(b)
 			for b.Loop() {
-				for _, err := range m.MigrateStream(ctx, seq, "User", "1.0.0", "3.0.0", core.Workers(w)) {
+				for _, err := range m.MigrateStream(ctx, seq, "User", "1.0.0", "3.0.0", core.WithWorkers(w)) {
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"reflect"
 )
@@ -13,18 +14,30 @@ import (
 const maxCopyDepth = 10_000
 
 // errTooDeep is the panic value of a copy that went deeper than
-// maxCopyDepth.
+// maxCopyDepth; it never leaves this package as a panic.
 var errTooDeep = errors.New("data nested too deeply, or containing itself")
 
-// DeepCopy returns a copy of d that shares no map or slice with it. Maps
-// and slices of any type are copied (decoded JSON has only map[string]any
-// and []any, which take a fast path); other values are copied as values.
-// Pointers, channels and functions are shared, as a value copy would.
-// DeepCopy panics when d is nested more than 10000 levels deep, as a map
-// that contains itself is; the migrations of a [Manager] report such data
-// as an error matching [ErrInvalidData] instead.
+// Copy returns a copy of d that shares no map or slice with it. Maps and
+// slices of any type are copied (decoded JSON has only map[string]any and
+// []any, which take a fast path); other values are copied as values.
+// Pointers, channels and functions are shared, as a value copy would. Data
+// nested more than 10000 levels deep, as a map that contains itself is,
+// is an error matching [ErrInvalidData]. Copy(nil) is nil.
+func Copy(d Data) (Data, error) {
+	out, err := copyData(d)
+	if err != nil {
+		return nil, fmt.Errorf("copy: %w: %w", ErrInvalidData, err)
+	}
+	return out, nil
+}
+
+// DeepCopy is [Copy] without the error: it returns nil for data that Copy
+// rejects.
+//
+// Deprecated: use [Copy], which says why it could not copy.
 func DeepCopy(d Data) Data {
-	return copyTop(d)
+	out, _ := copyData(d)
+	return out
 }
 
 // copyTop copies a record. Its map has room for one key more than d: a
@@ -41,17 +54,24 @@ func copyTop(d Data) Data {
 	return out
 }
 
-// copyData is DeepCopy with an error instead of the panic.
+// copyData is copyTop with an error instead of the panic.
 func copyData(d Data) (out Data, err error) {
+	err = catchTooDeep(func() { out = copyTop(d) })
+	return out, err
+}
+
+// catchTooDeep runs fn and returns errTooDeep if fn panicked with it.
+func catchTooDeep(fn func()) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errTooDeep {
 				panic(r)
 			}
-			out, err = nil, errTooDeep
+			err = errTooDeep
 		}
 	}()
-	return copyTop(d), nil
+	fn()
+	return nil
 }
 
 func copyMap(d map[string]any, depth int) map[string]any {

@@ -11,7 +11,7 @@ import (
 	"github.com/transmute-go/transmute/core"
 )
 
-func TestDeepCopy(t *testing.T) {
+func TestCopy(t *testing.T) {
 	p := new(int)
 	d := core.Data{
 		"s": "x", "f": 1.0, "b": true, "nil": nil, "i": 3, "i64": int64(4), "num": json.Number("5"),
@@ -28,7 +28,8 @@ func TestDeepCopy(t *testing.T) {
 		"nilMap":   map[string]any(nil),
 		"ifaceMap": map[int]any{1: map[string]any{"x": 1.0}},
 	}
-	c := core.DeepCopy(d)
+	c, err := core.Copy(d)
+	mustOK(t, err)
 	if !reflect.DeepEqual(c, d) {
 		t.Fatalf("copy differs:\n%#v\n%#v", c, d)
 	}
@@ -38,7 +39,7 @@ func TestDeepCopy(t *testing.T) {
 	if c["ptr"] != any(p) {
 		t.Fatal("pointers are shared, as a value copy would")
 	}
-	orig := core.DeepCopy(d)
+	orig := clone(t, d)
 	// Change everything reachable in the copy.
 	c["obj"].(map[string]any)["a"].([]any)[0].(map[string]any)["b"] = "x"
 	c["list"].([]any)[0].([]any)[0] = "x"
@@ -55,8 +56,8 @@ func TestDeepCopy(t *testing.T) {
 	if !reflect.DeepEqual(d, orig) {
 		t.Fatalf("changing the copy changed the original:\n%#v\n%#v", d, orig)
 	}
-	if core.DeepCopy(nil) != nil {
-		t.Fatal("DeepCopy(nil) != nil")
+	if c, err := core.Copy(nil); c != nil || err != nil {
+		t.Fatalf("Copy(nil) = %v, %v", c, err)
 	}
 }
 
@@ -72,15 +73,20 @@ func TestCyclicAndDeepData(t *testing.T) {
 			t.Fatalf("cyclic data: %v (%s), want ErrInvalidData", err, core.ErrorType(err))
 		}
 	}
-	func() {
-		defer func() {
-			if err, _ := recover().(error); err == nil || !strings.Contains(err.Error(), "too deeply") {
-				t.Fatalf("DeepCopy of cyclic data panicked with %v", err)
-			}
-		}()
-		core.DeepCopy(cyclic)
-		t.Fatal("no panic")
-	}()
+	if c, err := core.Copy(cyclic); c != nil || !errors.Is(err, core.ErrInvalidData) || !strings.Contains(err.Error(), "too deeply") {
+		t.Fatalf("Copy of cyclic data = %v, %v; want ErrInvalidData", c, err)
+	}
+	if core.DeepCopy(cyclic) != nil { //nolint:staticcheck // the deprecated wrapper must not panic either
+		t.Fatal("DeepCopy of cyclic data is not nil")
+	}
+	if c := core.NewRecord(cyclic).Clone(); c != nil {
+		t.Fatal("Record.Clone of cyclic data is not nil")
+	}
+	cyclicList := []any{nil}
+	cyclicList[0] = cyclicList
+	if c := core.NewRecord(core.Data{"l": cyclicList}).Value("l").(core.List).Clone(); c != nil {
+		t.Fatal("List.Clone of cyclic data is not nil")
+	}
 
 	// As deep as encoding/json goes is fine.
 	const depth = 9_999

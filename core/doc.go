@@ -7,7 +7,7 @@
 // or a run-time [Schema] ([Manager.RegisterSchema]). Migration functions
 // ([Manager.RegisterMigration]) turn a record of one version into another;
 // the [Manager] finds the shortest path between any two versions, fills in
-// compatible steps by itself ([BackwardCompatible]), validates the result
+// compatible steps by itself ([WithBackwardCompatible]), validates the result
 // against the target version and tells every [Hook] what happened.
 //
 // Hooks are read-only observers: they see the data through a [Record], a

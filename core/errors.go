@@ -35,8 +35,16 @@ var (
 
 // ErrorType returns a short, low-cardinality name for err, suited to a
 // metric attribute or a span's error.type: the ErrorType() of the first
-// error in the chain that has one, or the Go type of err otherwise. It
-// returns "" for a nil error.
+// error in the chain that has one, "canceled" or "deadline_exceeded" for a
+// context's error, or the Go type of err otherwise; "" for a nil error.
+//
+// The errors of this package name themselves "invalid_version",
+// "model_not_found", "validation", "panic", "hook_panic", "batch" (a
+// *[BatchError]; an *[ItemError] takes its item's type), and, for a
+// *[MigrationError], one of "no_migration_path", "model_not_found",
+// "validation", "panic", "invalid_data", "canceled", "deadline_exceeded",
+// "migration_function" (an error a migration function returned) or
+// "migration" (no cause).
 func ErrorType(err error) string {
 	if err == nil {
 		return ""
@@ -71,25 +79,31 @@ func (e *VersionError) Is(target error) bool { return target == ErrInvalidVersio
 // ErrorType returns "invalid_version".
 func (e *VersionError) ErrorType() string { return "invalid_version" }
 
-// ModelError is returned for an unknown model or model version.
-type ModelError struct {
+// NotFoundError is returned for a model, or a version of a model, that is
+// not registered. It matches [ErrModelNotFound].
+type NotFoundError struct {
 	Model   string
-	Version string // empty when the model itself is unknown
+	Version Version // the zero Version when the model itself is unknown
 }
 
+// ModelError is the former name of [NotFoundError].
+//
+// Deprecated: use [NotFoundError]; its Version field is now a [Version].
+type ModelError = NotFoundError
+
 // Error returns the message, naming the model (and version).
-func (e *ModelError) Error() string {
-	if e.Version == "" {
+func (e *NotFoundError) Error() string {
+	if e.Version.IsZero() {
 		return fmt.Sprintf("model %q not found", e.Model)
 	}
 	return fmt.Sprintf("model %q version %s not found", e.Model, e.Version)
 }
 
 // Is reports whether target is [ErrModelNotFound].
-func (e *ModelError) Is(target error) bool { return target == ErrModelNotFound }
+func (e *NotFoundError) Is(target error) bool { return target == ErrModelNotFound }
 
 // ErrorType returns "model_not_found".
-func (e *ModelError) ErrorType() string { return "model_not_found" }
+func (e *NotFoundError) ErrorType() string { return "model_not_found" }
 
 // ValidationError says which field of which model version is wrong. It
 // matches [ErrValidation]; when a Validator hook rejected the migration,
@@ -189,8 +203,8 @@ func (e *MigrationError) Unwrap() error { return e.Err }
 
 // ErrorType names the kind of failure: "no_migration_path",
 // "model_not_found", "validation", "panic", "invalid_data", "canceled",
-// "deadline_exceeded", or "migration_function" for an error returned by a
-// migration function.
+// "deadline_exceeded", "migration_function" for an error returned by a
+// migration function, or "migration" when there is no cause.
 func (e *MigrationError) ErrorType() string {
 	switch {
 	case e.Err == nil:
@@ -247,7 +261,7 @@ func (e *ItemError) Unwrap() error { return e.Err }
 // ErrorType returns the ErrorType of the item's error.
 func (e *ItemError) ErrorType() string { return ErrorType(e.Err) }
 
-// BatchError lists the failed items of a batch run with [ContinueOnError],
+// BatchError lists the failed items of a batch run with [WithContinueOnError],
 // in input order.
 type BatchError struct {
 	Items []*ItemError

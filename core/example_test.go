@@ -31,7 +31,7 @@ func newUserManager() *core.Manager {
 	m := core.NewManager()
 	must(core.Register[UserV1](m, "User", "1.0.0"))
 	must(core.Register[UserV2](m, "User", "2.0.0"))
-	must(core.Register[UserV3](m, "User", "3.0.0", core.BackwardCompatible()))
+	must(core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
 	must(m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
 		first, last, _ := strings.Cut(d["name"].(string), " ")
 		delete(d, "name")
@@ -50,7 +50,7 @@ func must(err error) {
 func ExampleRegister() {
 	m := core.NewManager()
 	must(core.Register[UserV1](m, "User", "1.0.0"))
-	must(core.Register[UserV3](m, "User", "3.0.0", core.BackwardCompatible()))
+	must(core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
 	fmt.Println(m.Models())
 	fmt.Println(m.Versions("User"))
 	err := core.Register[UserV1](m, "User", "1.0.0")
@@ -83,7 +83,7 @@ func ExampleMigrateAs() {
 func ExampleManager_MigrateBatch() {
 	m := newUserManager()
 	items := []core.Data{{"name": "Ada Lovelace"}, {"name": "Grace Hopper"}, {"name": "Alan Turing"}}
-	out, err := m.MigrateBatch(context.Background(), items, "User", "1.0.0", "2.0.0", core.Workers(2))
+	out, err := m.MigrateBatch(context.Background(), items, "User", "1.0.0", "2.0.0", core.WithWorkers(2))
 	for _, d := range out {
 		fmt.Println(d["first_name"], d["last_name"])
 	}
@@ -158,7 +158,7 @@ func ExampleManager_RegisterSchema() {
 	must(m.RegisterSchema("Event", "1.1.0", core.Schema{Fields: []core.Field{
 		{Name: "id", Required: true, Kind: core.KindString},
 		{Name: "source", Kind: core.KindString, Default: []byte(`"web"`)},
-	}}, core.BackwardCompatible()))
+	}}, core.WithBackwardCompatible()))
 	out, err := m.Migrate(context.Background(), core.Data{"id": "e1"}, "Event", "1.0.0", "1.1.0")
 	fmt.Println(out, err)
 	_, err = m.Migrate(context.Background(), core.Data{"id": 7}, "Event", "1.0.0", "1.1.0")
@@ -177,7 +177,7 @@ func ExampleManager_MigrateStream() {
 			}
 		}
 	}
-	for d, err := range m.MigrateStream(context.Background(), records, "User", "1.0.0", "3.0.0", core.Workers(2)) {
+	for d, err := range m.MigrateStream(context.Background(), records, "User", "1.0.0", "3.0.0", core.WithWorkers(2)) {
 		fmt.Println(d["last_name"], d["email"], err)
 	}
 	// Output:

@@ -89,9 +89,9 @@ func FuzzMigrate(f *testing.F) {
 		if err := dec.Decode(&in); err != nil || in == nil {
 			return
 		}
-		orig := core.DeepCopy(in)
+		orig := clone(t, in)
 		if !reflect.DeepEqual(in, orig) {
-			t.Fatalf("DeepCopy differs from its source")
+			t.Fatalf("Copy differs from its source")
 		}
 		for _, r := range routes {
 			for _, validate := range []bool{false, true} {

@@ -286,7 +286,7 @@ func userManager(t testing.TB, opts ...core.Option) *core.Manager {
 	m := core.NewManager(opts...)
 	mustOK(t, core.Register[tUserV1](m, "User", "1.0.0"))
 	mustOK(t, core.Register[tUserV2](m, "User", "2.0.0"))
-	mustOK(t, core.Register[tUserV3](m, "User", "3.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[tUserV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
 	mustOK(t, m.RegisterMigration("User", "1.0.0", "2.0.0", splitName))
 	mustOK(t, m.RegisterMigration("User", "2.0.0", "1.0.0", joinName))
 	return m
@@ -322,3 +322,13 @@ func settleGoroutines(t testing.TB, n int) {
 }
 
 var errTest = errors.New("test error")
+
+// clone is core.Copy for data a test knows is copyable.
+func clone(t testing.TB, d core.Data) core.Data {
+	t.Helper()
+	c, err := core.Copy(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -90,7 +90,7 @@ func TestHooksOncePerMigration(t *testing.T) {
 	m := core.NewManager()
 	mustOK(t, core.Register[pAny](m, "M", "1.0.0"))
 	mustOK(t, core.Register[pAny](m, "M", "2.0.0"))
-	mustOK(t, core.Register[pAny](m, "M", "3.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[pAny](m, "M", "3.0.0", core.WithBackwardCompatible()))
 	mustOK(t, core.Register[pAny](m, "M", "4.0.0"))
 	mustOK(t, m.RegisterMigration("M", "1.0.0", "2.0.0", tagFn("1>2")))
 	mustOK(t, m.RegisterMigration("M", "3.0.0", "4.0.0", tagFn("3>4")))
@@ -476,7 +476,7 @@ func TestRegistrationRacesWithMigration(t *testing.T) {
 	for i := range 100 {
 		model := fmt.Sprint("Other", i)
 		mustOK(t, core.Register[tUserV1](m, model, "1.0.0"))
-		mustOK(t, core.Register[tUserV2](m, model, "2.0.0", core.BackwardCompatible()))
+		mustOK(t, core.Register[tUserV2](m, model, "2.0.0", core.WithBackwardCompatible()))
 		mustOK(t, m.RegisterMigration("User", "3.0.0", fmt.Sprintf("%d.0.0", i+4), tagFn("x")))
 		h := newTrace(model, rec)
 		m.AddHook(h)

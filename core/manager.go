@@ -24,39 +24,6 @@ type Manager struct {
 	cfg   config
 }
 
-type config struct {
-	onError func(error)
-	noCopy  bool
-}
-
-// Option configures a [Manager]. Options are created by the With...
-// functions of this package; a nil Option is ignored.
-type Option interface{ applyManager(*config) }
-
-type optionFunc func(*config)
-
-func (f optionFunc) applyManager(c *config) { f(c) }
-
-// WithErrorHandler sets the function that receives errors the manager
-// cannot return to a caller, such as a *[HookPanicError] when a hook
-// panics. The default logs them with log/slog at Error level. A nil
-// handler keeps the default.
-func WithErrorHandler(handler func(error)) Option {
-	return optionFunc(func(c *config) {
-		if handler != nil {
-			c.onError = handler
-		}
-	})
-}
-
-// AssumePureMigrations turns off the deep copy of the input on entry. Use
-// it only when every migration function is proven not to modify its
-// argument (nor any map or slice in it): the engine then passes the
-// caller's map to the first step as it is.
-func AssumePureMigrations() Option {
-	return optionFunc(func(c *config) { c.noCopy = true })
-}
-
 // NewManager returns an empty manager.
 func NewManager(opts ...Option) *Manager {
 	m := &Manager{}
@@ -69,22 +36,6 @@ func NewManager(opts ...Option) *Manager {
 	m.reg.Store(&registry{models: map[string]*modelReg{}, byType: map[reflect.Type][]typeRef{}})
 	m.hooks.Store(m.newHookSet(nil))
 	return m
-}
-
-// ModelOption configures a registered model version. Options are created
-// by [BackwardCompatible]; a nil ModelOption is ignored.
-type ModelOption interface{ applyModel(*modelVersion) }
-
-type modelOptionFunc func(*modelVersion)
-
-func (f modelOptionFunc) applyModel(mv *modelVersion) { f(mv) }
-
-// BackwardCompatible marks a version whose incoming steps (an upgrade or a
-// downgrade into it, from the adjacent registered version) may be
-// auto-migrated when no function is registered for them: missing fields
-// get their defaults, everything else is kept, nested models are migrated.
-func BackwardCompatible() ModelOption {
-	return modelOptionFunc(func(mv *modelVersion) { mv.compatible = true })
 }
 
 // registry returns the current snapshot of the registrations.
@@ -272,7 +223,7 @@ func (m *Manager) Models() []string {
 func (m *Manager) Versions(model string) ([]Version, error) {
 	mr := m.registry().models[model]
 	if mr == nil || len(mr.versions) == 0 {
-		return nil, &ModelError{Model: model}
+		return nil, &NotFoundError{Model: model}
 	}
 	return slices.Clone(mr.versions), nil
 }
@@ -300,9 +251,9 @@ func (m *Manager) Path(model, from, to string) ([]Version, error) {
 		mr := reg.models[model]
 		switch {
 		case mr == nil:
-			return nil, &ModelError{Model: model}
+			return nil, &NotFoundError{Model: model}
 		case !mr.isNode(fv):
-			return nil, &ModelError{Model: model, Version: fv.String()}
+			return nil, &NotFoundError{Model: model, Version: fv}
 		}
 		return []Version{fv}, nil
 	}
@@ -339,14 +290,14 @@ func parsePair(from, to string) (Version, Version, error) {
 func (r *registry) plan(model string, from, to Version) (*modelReg, *plan, error) {
 	mr := r.models[model]
 	if mr == nil {
-		return nil, nil, &ModelError{Model: model}
+		return nil, nil, &NotFoundError{Model: model}
 	}
 	if pl := mr.lookup(from, to); pl != nil {
 		return mr, pl, nil
 	}
 	for _, v := range [2]Version{from, to} {
 		if !mr.isNode(v) {
-			return mr, nil, &ModelError{Model: model, Version: v.String()}
+			return mr, nil, &NotFoundError{Model: model, Version: v}
 		}
 	}
 	return mr, nil, ErrNoMigrationPath

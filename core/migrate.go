@@ -13,7 +13,7 @@ import (
 // MigrateData migrates data of model from one version to another, with no
 // validation of the result (the [Validator] hooks still run). The caller's
 // map is never modified, even by a failed migration (the engine works on a
-// deep copy, unless [AssumePureMigrations]); when from == to it returns
+// deep copy, unless [WithoutInputCopy]); when from == to it returns
 // data itself, looks nothing up and fires no hooks.
 //
 // Every failure is a *[MigrationError], except a bad version string
@@ -87,7 +87,7 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	var target *modelVersion
 	if perr == nil && validate {
 		if target = pl.steps[len(pl.steps)-1].toMV; target == nil {
-			perr = &ModelError{Model: model, Version: to.String()}
+			perr = &NotFoundError{Model: model, Version: to}
 		}
 	}
 
@@ -312,11 +312,11 @@ func (mv *modelVersion) problem(p *problem) *ValidationError {
 func (r *registry) validate(model string, v Version, d Data) error {
 	mr := r.models[model]
 	if mr == nil {
-		return &ModelError{Model: model}
+		return &NotFoundError{Model: model}
 	}
 	mv := mr.byVersion[v]
 	if mv == nil {
-		return &ModelError{Model: model, Version: v.String()}
+		return &NotFoundError{Model: model, Version: v}
 	}
 	if p := validateFields(mv.fields, d); p != nil {
 		return mv.problem(p)

@@ -44,9 +44,9 @@ func personManager(t testing.TB, opts ...core.Option) *core.Manager {
 	t.Helper()
 	m := core.NewManager(opts...)
 	mustOK(t, core.Register[nAddrV1](m, "Address", "1.0.0"))
-	mustOK(t, core.Register[nAddrV2](m, "Address", "2.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[nAddrV2](m, "Address", "2.0.0", core.WithBackwardCompatible()))
 	mustOK(t, core.Register[nPersonV1](m, "Person", "1.0.0"))
-	mustOK(t, core.Register[nPersonV2](m, "Person", "2.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[nPersonV2](m, "Person", "2.0.0", core.WithBackwardCompatible()))
 	return m
 }
 
@@ -64,7 +64,7 @@ func TestAutoMigration(t *testing.T) {
 	m := personManager(t)
 	in := person()
 	in["work"] = nil // an explicit null stays null
-	orig := core.DeepCopy(in)
+	orig := clone(t, in)
 	out, err := m.MigrateData(context.Background(), in, "Person", "1.0.0", "2.0.0")
 	mustOK(t, err)
 	equal(t, out, core.Data{
@@ -144,7 +144,7 @@ func TestNestedFailure(t *testing.T) {
 	mustOK(t, core.Register[nAddrV1](m, "Address", "1.0.0"))
 	mustOK(t, core.Register[nAddrV2](m, "Address", "2.0.0")) // not compatible: needs a function
 	mustOK(t, core.Register[nPersonV1](m, "Person", "1.0.0"))
-	mustOK(t, core.Register[nPersonV2](m, "Person", "2.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[nPersonV2](m, "Person", "2.0.0", core.WithBackwardCompatible()))
 	mustOK(t, m.RegisterMigration("Address", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
 		if d["street"] == "bad" {
 			return nil, errTest
@@ -163,7 +163,7 @@ func TestNestedFailure(t *testing.T) {
 
 	rec.reset()
 	in["past"] = []any{map[string]any{"street": "ok"}, map[string]any{"street": "bad"}}
-	orig := core.DeepCopy(in)
+	orig := clone(t, in)
 	_, err = m.Migrate(context.Background(), in, "Person", "1.0.0", "2.0.0")
 	if !errors.Is(err, errTest) {
 		t.Fatalf("err = %v, want the nested function's error", err)
@@ -206,7 +206,7 @@ func TestSameTypeSeveralVersions(t *testing.T) {
 		return d, nil
 	}))
 	mustOK(t, core.Register[folder](m, "Folder", "1.0.0"))
-	mustOK(t, core.Register[folder](m, "Folder", "2.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[folder](m, "Folder", "2.0.0", core.WithBackwardCompatible()))
 	out, err := m.Migrate(context.Background(), core.Data{
 		"docs": []any{map[string]any{"size": 1.0}, map[string]any{"size": 2.0}},
 		"main": map[string]any{"size": 3.0},
@@ -226,11 +226,11 @@ func TestSchemaNestedAutoMigration(t *testing.T) {
 	mustOK(t, m.RegisterSchema("Item", "1.0.0", core.Schema{Fields: []core.Field{{Name: "sku", Required: true}}}))
 	mustOK(t, m.RegisterSchema("Item", "2.0.0", core.Schema{Fields: []core.Field{
 		{Name: "sku", Required: true}, {Name: "qty", Kind: core.KindInteger, Default: []byte("1")},
-	}}, core.BackwardCompatible()))
+	}}, core.WithBackwardCompatible()))
 	for _, v := range []string{"1.0.0", "2.0.0"} {
 		mustOK(t, m.RegisterSchema("Order", v, core.Schema{Fields: []core.Field{
 			{Name: "items", Model: "Item", List: true, Required: true},
-		}}, core.BackwardCompatible()))
+		}}, core.WithBackwardCompatible()))
 	}
 	out, err := m.Migrate(context.Background(), core.Data{"items": []any{map[string]any{"sku": "a"}}}, "Order", "1.0.0", "2.0.0")
 	mustOK(t, err)
@@ -344,7 +344,7 @@ func TestInputNeverModified(t *testing.T) {
 	m := core.NewManager()
 	mustOK(t, core.Register[pAny](m, "M", "1.0.0"))
 	mustOK(t, core.Register[pAny](m, "M", "2.0.0"))
-	mustOK(t, core.Register[pAny](m, "M", "3.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[pAny](m, "M", "3.0.0", core.WithBackwardCompatible()))
 	mustOK(t, m.RegisterMigration("M", "1.0.0", "2.0.0", mutator))
 	mustOK(t, m.RegisterMigration("M", "2.0.0", "4.0.0", func(ctx context.Context, d core.Data) (core.Data, error) {
 		if d["keep"] == "fail" {
@@ -378,7 +378,7 @@ func TestInputNeverModified(t *testing.T) {
 			if tc.fail {
 				in["keep"] = "fail"
 			}
-			orig := core.DeepCopy(in)
+			orig := clone(t, in)
 			out, err := m.MigrateData(context.Background(), in, "M", "1.0.0", tc.to)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("err = %v", err)
@@ -393,8 +393,8 @@ func TestInputNeverModified(t *testing.T) {
 	}
 }
 
-func TestAssumePureMigrations(t *testing.T) {
-	m := personManager(t, core.AssumePureMigrations())
+func TestWithoutInputCopy(t *testing.T) {
+	m := personManager(t, core.WithoutInputCopy())
 	mustOK(t, m.RegisterMigration("Person", "2.0.0", "3.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
 		out := make(core.Data, len(d)+1) // a pure function: builds a new map
 		for k, v := range d {
@@ -404,7 +404,7 @@ func TestAssumePureMigrations(t *testing.T) {
 		return out, nil
 	}))
 	in := person()
-	orig := core.DeepCopy(in)
+	orig := clone(t, in)
 	out, err := m.MigrateData(context.Background(), in, "Person", "1.0.0", "3.0.0")
 	mustOK(t, err)
 	equal(t, in, orig) // auto steps are pure by themselves
@@ -585,7 +585,7 @@ func TestDefaultsAreNotShared(t *testing.T) {
 	}
 	m := core.NewManager()
 	mustOK(t, core.Register[v1](m, "D", "1.0.0"))
-	mustOK(t, core.Register[v2](m, "D", "2.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[v2](m, "D", "2.0.0", core.WithBackwardCompatible()))
 	first, err := m.Migrate(context.Background(), core.Data{}, "D", "1.0.0", "2.0.0")
 	mustOK(t, err)
 	first["meta"].(map[string]any)["tags"].([]any)[0] = "changed"
@@ -640,10 +640,10 @@ func TestNestedGoTypedSlices(t *testing.T) {
 	}
 	m := core.NewManager()
 	mustOK(t, core.Register[nAddrV1](m, "Address", "1.0.0"))
-	mustOK(t, core.Register[nAddrV2](m, "Address", "2.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[nAddrV2](m, "Address", "2.0.0", core.WithBackwardCompatible()))
 	mustOK(t, core.Register[pAny](m, "P", "1.0.0"))
 	mustOK(t, core.Register[personV2](m, "P", "2.0.0"))
-	mustOK(t, core.Register[personV3](m, "P", "3.0.0", core.BackwardCompatible()))
+	mustOK(t, core.Register[personV3](m, "P", "3.0.0", core.WithBackwardCompatible()))
 	mustOK(t, m.RegisterMigration("P", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
 		d["past"] = []map[string]any{{"street": "a"}, nil, {"street": "b"}}
 		d["tags"] = []string{"x"}
@@ -683,7 +683,7 @@ func TestErrorType(t *testing.T) {
 		{context.Canceled, "canceled"},
 		{fmt.Errorf("wrapped: %w", context.DeadlineExceeded), "deadline_exceeded"},
 		{fmt.Errorf("wrapped: %w", verr), "invalid_version"},
-		{&core.ModelError{Model: "M"}, "model_not_found"},
+		{&core.NotFoundError{Model: "M"}, "model_not_found"},
 		{&core.ValidationError{Model: "M"}, "validation"},
 		{pe, "panic"},
 		{hp, "hook_panic"},

@@ -20,7 +20,7 @@ type planStep struct {
 
 // graph is the migration graph of a model: an edge per registered
 // migration, and an auto edge between adjacent registered versions
-// (either way) into a BackwardCompatible version where no function is
+// (either way) into a WithBackwardCompatible version where no function is
 // registered for that pair. It is built once per registration, in time
 // linear in its size; paths are found on demand ([modelReg.lookup]).
 type graph struct {

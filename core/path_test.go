@@ -42,7 +42,7 @@ func pathString(vs []core.Version) string {
 }
 
 // graph describes a model for path tests: registered versions (a "*"
-// suffix marks BackwardCompatible) and migrations "from>to".
+// suffix marks WithBackwardCompatible) and migrations "from>to".
 type graph struct {
 	versions   []string
 	migrations []string
@@ -60,7 +60,7 @@ func (g graph) build(t testing.TB, shuffle *rand.Rand) *core.Manager {
 	for _, v := range vs {
 		var opts []core.ModelOption
 		if s, ok := strings.CutSuffix(v, "*"); ok {
-			v, opts = s, []core.ModelOption{core.BackwardCompatible()}
+			v, opts = s, []core.ModelOption{core.WithBackwardCompatible()}
 		}
 		mustOK(t, core.Register[pAny](m, "M", v+".0.0", opts...))
 	}
@@ -218,7 +218,7 @@ func TestPathManyVersions(t *testing.T) {
 	for i := 1; i <= n; i++ {
 		var opts []core.ModelOption
 		if i%5 == 0 {
-			opts = append(opts, core.BackwardCompatible())
+			opts = append(opts, core.WithBackwardCompatible())
 		}
 		mustOK(t, core.Register[pAny](m, "M", v(i), opts...))
 		if i > 1 && i%5 != 0 {

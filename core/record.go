@@ -69,12 +69,12 @@ func (r Record) All() iter.Seq2[string, any] {
 	}
 }
 
-// Clone returns a deep copy of the data, which the caller owns.
+// Clone returns a deep copy of the data, which the caller owns (see
+// [Copy]); nil for data nested too deeply to copy, which a Record made by
+// the engine never holds.
 func (r Record) Clone() Data {
-	if r.m == nil {
-		return nil
-	}
-	return DeepCopy(r.m)
+	out, _ := copyData(r.m)
+	return out
 }
 
 // MarshalJSON encodes the underlying data.
@@ -114,15 +114,22 @@ func (l List) All() iter.Seq2[int, any] {
 	}
 }
 
-// Clone returns a deep copy of the elements, which the caller owns.
+// Clone returns a deep copy of the elements, which the caller owns (see
+// [Copy]); nil for elements nested too deeply to copy, which a List made
+// by the engine never holds.
 func (l List) Clone() []any {
 	out := make([]any, l.Len())
-	for i := range out {
-		if l.m != nil {
-			out[i] = DeepCopy(l.m[i])
-		} else {
-			out[i] = deepCopyValue(l.s[i])
+	err := catchTooDeep(func() {
+		for i := range out {
+			if l.m != nil {
+				out[i] = copyMap(l.m[i], 1)
+			} else {
+				out[i] = copyValue(l.s[i], 1)
+			}
 		}
+	})
+	if err != nil {
+		return nil
 	}
 	return out
 }
@@ -152,7 +159,11 @@ func view(v any) any {
 	}
 	switch reflect.TypeOf(v).Kind() {
 	case reflect.Map, reflect.Slice:
-		return deepCopyValue(v)
+		var out any
+		if catchTooDeep(func() { out = copyValue(v, 0) }) != nil {
+			return nil // nested too deeply to copy
+		}
+		return out
 	}
 	return v
 }

@@ -24,7 +24,7 @@ func recordData() core.Data {
 
 func TestRecord(t *testing.T) {
 	d := recordData()
-	orig := core.DeepCopy(d)
+	orig := clone(t, d)
 	r := core.NewRecord(d)
 
 	equal(t, r.Len(), 9)
@@ -165,11 +165,11 @@ func TestHooksCannotChangeData(t *testing.T) {
 	}))
 	m.AddHook(grabHook{})
 	in := recordData()
-	orig := core.DeepCopy(in)
+	orig := clone(t, in)
 	out, err := m.MigrateData(context.Background(), in, "M", "1.0.0", "2.0.0")
 	mustOK(t, err)
 	equal(t, in, orig)
-	want := core.DeepCopy(orig)
+	want := clone(t, orig)
 	want["made"] = []string{"x", "y"}
 	equal(t, out, want)
 }

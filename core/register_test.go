@@ -201,7 +201,7 @@ func TestRegisterEmbeddedStructs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d := core.DeepCopy(ok)
+			d := clone(t, ok)
 			tc.edit(d)
 			checkValidation(t, m, "E", "1.0.0", d, tc.field)
 		})

@@ -68,11 +68,14 @@ func MustParseVersion(s string) Version {
 // String returns the version as MAJOR.MINOR.PATCH.
 func (v Version) String() string {
 	b := make([]byte, 0, 16)
-	return string(v.AppendText(b))
+	return string(v.appendText(b))
 }
 
-// AppendText appends the MAJOR.MINOR.PATCH form of v to b.
-func (v Version) AppendText(b []byte) []byte {
+// AppendText implements [encoding.TextAppender]: it appends the
+// MAJOR.MINOR.PATCH form of v to b. The error is always nil.
+func (v Version) AppendText(b []byte) ([]byte, error) { return v.appendText(b), nil }
+
+func (v Version) appendText(b []byte) []byte {
 	b = strconv.AppendInt(b, int64(v.Major), 10)
 	b = append(b, '.')
 	b = strconv.AppendInt(b, int64(v.Minor), 10)
@@ -81,7 +84,7 @@ func (v Version) AppendText(b []byte) []byte {
 }
 
 // MarshalText implements [encoding.TextMarshaler].
-func (v Version) MarshalText() ([]byte, error) { return v.AppendText(nil), nil }
+func (v Version) MarshalText() ([]byte, error) { return v.appendText(nil), nil }
 
 // UnmarshalText implements [encoding.TextUnmarshaler] with [ParseVersion].
 func (v *Version) UnmarshalText(b []byte) error {

@@ -31,7 +31,7 @@ func Threshold(n int, window time.Duration) Rule {
 // Alert is what [Alerting] hands to its notify function.
 type Alert struct {
 	// Model is the model whose failures reached the threshold, with
-	// [PerModel]; it is "" when every model counts together.
+	// [WithPerModel]; it is "" when every model counts together.
 	Model string
 	// Failures failed migrations happened within Window (the rule's
 	// numbers), the first of them at First, the last at Last.At.
@@ -42,7 +42,7 @@ type Alert struct {
 	Last Failure
 	// Suppressed counts the failures at or above the threshold that did
 	// not alert since the previous alert of the same Model, because of
-	// the [Cooldown].
+	// the [WithCooldown].
 	Suppressed int
 }
 
@@ -81,7 +81,7 @@ func (a Alert) String() string {
 // migrations cost it nothing.
 //
 // Alerts are delivered off the migration path: OnError puts them in a
-// bounded queue (see [QueueSize]) that one goroutine, started with the
+// bounded queue (see [WithQueueSize]) that one goroutine, started with the
 // first alert, hands to the notify function in order. A full queue drops
 // the alert, counted by [Alerting.Dropped]; a migration never waits for
 // a notification. [Alerting.Close] delivers what is queued and stops the
@@ -126,67 +126,6 @@ type alertState struct {
 	lastAlert  time.Time
 	alerted    bool
 	suppressed int
-}
-
-// AlertingOption configures an [Alerting] hook. Options are created by
-// [PerModel], [Cooldown], [QueueSize], [Clock] and [OnNotifyPanic]; a nil
-// AlertingOption is ignored.
-type AlertingOption interface{ applyAlerting(*alertingConfig) }
-
-type alertingConfig struct {
-	perModel bool
-	cooldown time.Duration
-	queue    int
-	now      func() time.Time
-	onPanic  func(error)
-}
-
-type alertingOptionFunc func(*alertingConfig)
-
-func (f alertingOptionFunc) applyAlerting(c *alertingConfig) { f(c) }
-
-// PerModel counts the failures of each model apart: an alert says which
-// model reached the threshold, and each model has its own cooldown.
-func PerModel() AlertingOption {
-	return alertingOptionFunc(func(c *alertingConfig) { c.perModel = true })
-}
-
-// Cooldown holds back further alerts (of the same model, with [PerModel])
-// for d after one is raised, so that one incident alerts once; the next
-// alert says how many failures were held back. Without it (or with d <= 0)
-// every failure that finds the threshold reached alerts.
-func Cooldown(d time.Duration) AlertingOption {
-	return alertingOptionFunc(func(c *alertingConfig) { c.cooldown = max(d, 0) })
-}
-
-// QueueSize sets how many alerts may wait for the notify function (default
-// 64; n < 1 means 1). When the queue is full, new alerts are dropped and
-// counted by [Alerting.Dropped].
-func QueueSize(n int) AlertingOption {
-	return alertingOptionFunc(func(c *alertingConfig) { c.queue = max(n, 1) })
-}
-
-// Clock sets the function that tells the time of a failure (default
-// [time.Now]); tests use it to move time by hand. A nil now keeps the
-// default.
-func Clock(now func() time.Time) AlertingOption {
-	return alertingOptionFunc(func(c *alertingConfig) {
-		if now != nil {
-			c.now = now
-		}
-	})
-}
-
-// OnNotifyPanic sets the function that receives a *[core.PanicError] when
-// the notify function panics; delivery goes on with the next alert. The
-// default logs it with log/slog at Error level. A nil handler keeps the
-// default.
-func OnNotifyPanic(handler func(error)) AlertingOption {
-	return alertingOptionFunc(func(c *alertingConfig) {
-		if handler != nil {
-			c.onPanic = handler
-		}
-	})
 }
 
 // NewAlerting returns a hook that calls notify when failed migrations

@@ -37,7 +37,7 @@ func BenchmarkMigrate(b *testing.B) {
 		{"alerting", func() []core.Hook {
 			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {})}
 		}},
-		{"when=unchosen", func() []core.Hook { return []core.Hook{hooks.When(never, hooks.NewLogger(everything))} }},
+		{"when=unchosen", func() []core.Hook { return []core.Hook{hooks.Filter(hooks.NewLogger(everything), never)} }},
 	} {
 		b.Run(bc.name, func(b *testing.B) { benchMigrate(b, "Ada Lovelace", bc.hooks()...) })
 	}
@@ -53,10 +53,10 @@ func BenchmarkMigrateFailing(b *testing.B) {
 	}{
 		{"hooks=none", func() []core.Hook { return nil }},
 		{"alerting", func() []core.Hook {
-			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.Cooldown(time.Hour))}
+			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithCooldown(time.Hour))}
 		}},
 		{"alerting=per-model", func() []core.Hook {
-			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.Cooldown(time.Hour), hooks.PerModel())}
+			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithCooldown(time.Hour), hooks.WithPerModel())}
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -93,9 +93,9 @@ func BenchmarkRatio(b *testing.B) {
 			return hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {})
 		}},
 		{"alerting/failing", 0, func() core.Hook {
-			return hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.Cooldown(time.Hour))
+			return hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithCooldown(time.Hour))
 		}},
-		{"when=unchosen", "Ada Lovelace", func() core.Hook { return hooks.When(never, hooks.NewLogger(everything)) }},
+		{"when=unchosen", "Ada Lovelace", func() core.Hook { return hooks.Filter(hooks.NewLogger(everything), never) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			h := bc.hook()

@@ -23,14 +23,14 @@ func TestAllHooksConcurrent(t *testing.T) {
 	logs := newCapture(slog.LevelInfo)
 	var delivered atomic.Int64
 	alerts := hooks.NewAlerting(hooks.Threshold(1, 0), func(context.Context, hooks.Alert) { delivered.Add(1) },
-		hooks.QueueSize(total))
+		hooks.WithQueueSize(total))
 	inner := &pairing{}
 	var afters, errs atomic.Int64
 	m := newTestManager(t, failOnError(t))
 	m.AddHook(
 		hooks.NewLogger(slog.New(logs)),
 		alerts,
-		hooks.When(func(_ context.Context, e core.Event) bool { return e.Data.Value("id").(int)%5 == 0 }, inner),
+		hooks.Filter(inner, func(_ context.Context, e core.Event) bool { return e.Data.Value("id").(int)%5 == 0 }),
 		hooks.Validate(func(_ context.Context, e core.Event, _ core.Record) error {
 			if e.Data.Value("id").(int)%7 == 0 {
 				return errRejected

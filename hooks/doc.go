@@ -3,7 +3,7 @@
 // structured logger ([NewLogger], with request attributes from the ctx
 // through [WithAttrs]), failure alerting over a sliding window
 // ([NewAlerting]), a validator ([Validate]) and a conditional wrapper
-// ([When]).
+// ([Filter]).
 //
 // Every hook here is a read-only observer of the [core.Hook] contract: it
 // is safe for concurrent use, keeps no per-migration state in its own
@@ -24,7 +24,7 @@
 //   - ValidationHook: [Validate];
 //   - AlertingHook: [NewAlerting], with a sliding window, a cooldown and
 //     delivery off the migration path;
-//   - ConditionalHook: [When];
+//   - ConditionalHook: [Filter];
 //   - MetricsHook and PerformanceHook: module metricshook;
 //   - AuditHook: module audit;
 //   - SamplingHook: module sampling;
@@ -35,6 +35,6 @@
 //   - testing a hook: run it through a real core.Manager and capture what
 //     it produces, as the examples and tests of this package do.
 //
-// Batch progress is already reported by core.OnProgress, so this package
+// Batch progress is already reported by core.WithProgress, so this package
 // has no progress hook.
 package hooks

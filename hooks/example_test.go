@@ -258,7 +258,7 @@ func ExampleNewAlerting() {
 		func(_ context.Context, a hooks.Alert) {
 			fmt.Println("ALERT:", a) // in production: Slack, PagerDuty, ...
 		},
-		hooks.Cooldown(time.Hour),
+		hooks.WithCooldown(time.Hour),
 	)
 	defer alerts.Close()
 	m.AddHook(alerts)
@@ -275,12 +275,12 @@ func ExampleNewAlerting() {
 
 // The ConditionalHook of the hooks guide: a hook that runs only in
 // development (here, when the environment says so).
-func ExampleWhen() {
+func ExampleFilter() {
 	environment := "development" // os.Getenv("ENVIRONMENT") in a real program
 	dev := func(context.Context, core.Event) bool { return environment == "development" }
 
 	m := newManager()
-	m.AddHook(hooks.When(dev, hooks.Funcs{
+	m.AddHook(hooks.Filter(hooks.Funcs{
 		Before: func(ctx context.Context, e core.Event) context.Context {
 			fmt.Println("DEV: Migrating", e.Model)
 			fmt.Println("DEV: Input data:", e.Data.Clone())
@@ -289,7 +289,7 @@ func ExampleWhen() {
 		After: func(_ context.Context, _ core.Event, migrated core.Record) {
 			fmt.Println("DEV: Output data:", migrated.Clone())
 		},
-	}))
+	}, dev))
 	_, _ = m.Migrate(context.Background(), core.Data{"name": "Alice Liddell"}, "User", "1.0.0", "2.0.0")
 	environment = "production"
 	_, _ = m.Migrate(context.Background(), core.Data{"name": "Bob Dobbs"}, "User", "1.0.0", "2.0.0")
@@ -301,12 +301,12 @@ func ExampleWhen() {
 
 // When also picks migrations by model: here only User migrations are
 // logged.
-func ExampleWhen_model() {
+func ExampleFilter_model() {
 	m := newManager()
 	must(core.Register[UserV1](m, "Account", "1.0.0"))
-	must(core.Register[UserV1](m, "Account", "2.0.0", core.BackwardCompatible()))
+	must(core.Register[UserV1](m, "Account", "2.0.0", core.WithBackwardCompatible()))
 	onlyUsers := func(_ context.Context, e core.Event) bool { return e.Model == "User" }
-	m.AddHook(hooks.When(onlyUsers, hooks.NewLogger(textLogger(slog.LevelInfo))))
+	m.AddHook(hooks.Filter(hooks.NewLogger(textLogger(slog.LevelInfo)), onlyUsers))
 
 	_, _ = m.Migrate(context.Background(), core.Data{"name": "Alice"}, "Account", "1.0.0", "2.0.0")
 	_, _ = m.Migrate(context.Background(), core.Data{"name": "Alice"}, "User", "1.0.0", "2.0.0")

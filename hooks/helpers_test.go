@@ -63,9 +63,9 @@ func newTestManager(t testing.TB, opts ...core.Option) *core.Manager {
 		core.Register[UserV2](m, "Account", "2.0.0"),
 		m.RegisterMigration("Account", "1.0.0", "2.0.0", splitName),
 		core.Register[ItemV1](m, "Item", "1.0.0"),
-		core.Register[ItemV2](m, "Item", "2.0.0", core.BackwardCompatible()),
+		core.Register[ItemV2](m, "Item", "2.0.0", core.WithBackwardCompatible()),
 		core.Register[OrderV1](m, "Order", "1.0.0"),
-		core.Register[OrderV2](m, "Order", "2.0.0", core.BackwardCompatible()),
+		core.Register[OrderV2](m, "Order", "2.0.0", core.WithBackwardCompatible()),
 	} {
 		if err != nil {
 			t.Fatal(err)

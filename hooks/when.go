@@ -6,8 +6,15 @@ import (
 	"github.com/transmute-go/transmute/core"
 )
 
-// When returns a hook that forwards a migration to inner only when cond
-// says so: only in development, only for one model, only for records with
+// When is [Filter] with its arguments the other way round.
+//
+// Deprecated: use [Filter], which takes the wrapped hook first.
+func When(cond func(ctx context.Context, e core.Event) bool, inner core.Hook) core.Hook {
+	return Filter(inner, cond)
+}
+
+// Filter returns a hook that forwards a migration to inner only when cond
+// says so (inner first, as every wrapping hook of this project takes it): only in development, only for one model, only for records with
 // some field. cond is called once per migration, in BeforeMigrate, and its
 // decision travels in the ctx, so inner's AfterMigrate or OnError is
 // called exactly when its BeforeMigrate was, however many migrations run
@@ -24,12 +31,12 @@ import (
 // panics, inner gets no AfterMigrate or OnError for that migration. A nil
 // inner gives a nil hook, which core.Manager.AddHook ignores; a nil cond
 // panics.
-func When(cond func(ctx context.Context, e core.Event) bool, inner core.Hook) core.Hook {
+func Filter(inner core.Hook, cond func(ctx context.Context, e core.Event) bool) core.Hook {
 	if inner == nil {
 		return nil
 	}
 	if cond == nil {
-		panic("hooks.When: nil condition")
+		panic("hooks.Filter: nil condition")
 	}
 	w := &when{cond: cond, inner: inner}
 	w.step, _ = inner.(core.StepObserver)

@@ -84,7 +84,7 @@ func TestWhenPairingConcurrent(t *testing.T) {
 		asked.Add(1)
 		return e.Data.Value("id").(int)%3 == 0
 	}
-	w := hooks.When(chosen, inner)
+	w := hooks.Filter(inner, chosen)
 	if _, ok := w.(core.StepObserver); !ok {
 		t.Fatal("When does not forward the inner StepObserver")
 	}
@@ -145,7 +145,7 @@ func TestWhenNested(t *testing.T) {
 		t.Run(tc.model, func(t *testing.T) {
 			inner := &pairing{}
 			m := newTestManager(t, failOnError(t))
-			m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == tc.model }, inner))
+			m.AddHook(hooks.Filter(inner, func(_ context.Context, e core.Event) bool { return e.Model == tc.model }))
 			if _, err := m.Migrate(context.Background(), order(), "Order", "1.0.0", "2.0.0"); err != nil {
 				t.Fatal(err)
 			}
@@ -164,8 +164,8 @@ func TestWhenTwoConditions(t *testing.T) {
 	users, accounts := &pairing{}, &pairing{}
 	m := newTestManager(t, failOnError(t))
 	m.AddHook(
-		hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "User" }, users),
-		hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "Account" }, accounts),
+		hooks.Filter(users, func(_ context.Context, e core.Event) bool { return e.Model == "User" }),
+		hooks.Filter(accounts, func(_ context.Context, e core.Event) bool { return e.Model == "Account" }),
 	)
 	for _, model := range []string{"User", "Account", "User"} {
 		if _, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, model, "1.0.0", "2.0.0"); err != nil {
@@ -186,7 +186,7 @@ func TestWhenInnerDropsContext(t *testing.T) {
 		After:  func(context.Context, core.Event, core.Record) { after++ },
 	}
 	m := newTestManager(t, failOnError(t))
-	m.AddHook(hooks.When(func(context.Context, core.Event) bool { return true }, inner))
+	m.AddHook(hooks.Filter(inner, func(context.Context, core.Event) bool { return true }))
 	_ = migrateUser(t, m, context.Background(), "Ada")
 	if after != 1 {
 		t.Errorf("inner After ran %d times, want 1", after)
@@ -215,7 +215,7 @@ func TestWhenForwardsOptionalInterfaces(t *testing.T) {
 		{hooks.Validate(func(context.Context, core.Event, core.Record) error { return nil }), false, true},
 		{&validatingPairing{}, true, true},
 	} {
-		w := hooks.When(always, tc.inner)
+		w := hooks.Filter(tc.inner, always)
 		_, step := w.(core.StepObserver)
 		_, val := w.(core.Validator)
 		_, batch := w.(core.BatchObserver)
@@ -229,7 +229,7 @@ func TestWhenForwardsOptionalInterfaces(t *testing.T) {
 func TestWhenValidator(t *testing.T) {
 	inner := &validatingPairing{}
 	m := newTestManager(t, failOnError(t))
-	m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "User" }, inner))
+	m.AddHook(hooks.Filter(inner, func(_ context.Context, e core.Event) bool { return e.Model == "User" }))
 	if _, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "Account", "1.0.0", "2.0.0"); err != nil {
 		t.Errorf("Account: %v (the validator is not for it)", err)
 	}
@@ -248,7 +248,7 @@ func TestWhenConditionPanics(t *testing.T) {
 	var reported []error
 	m := newTestManager(t, core.WithErrorHandler(func(err error) { reported = append(reported, err) }))
 	inner := &pairing{}
-	m.AddHook(hooks.When(func(context.Context, core.Event) bool { panic("cond") }, inner))
+	m.AddHook(hooks.Filter(inner, func(context.Context, core.Event) bool { panic("cond") }))
 	if err := migrateUser(t, m, context.Background(), "Ada"); err != nil {
 		t.Fatal(err)
 	}
@@ -262,27 +262,27 @@ func TestWhenConditionPanics(t *testing.T) {
 }
 
 func TestWhenNilArguments(t *testing.T) {
-	if h := hooks.When(func(context.Context, core.Event) bool { return true }, nil); h != nil {
+	if h := hooks.Filter(nil, func(context.Context, core.Event) bool { return true }); h != nil {
 		t.Errorf("When(cond, nil) = %v, want nil", h)
 	}
 	defer func() {
 		if recover() == nil {
-			t.Error("When(nil, inner) did not panic")
+			t.Error("Filter(inner, nil) did not panic")
 		}
 	}()
-	hooks.When(nil, hooks.Funcs{})
+	hooks.Filter(hooks.Funcs{}, nil)
 }
 
 // Hooks never modify the caller's data, and a When hook can be removed.
 func TestHooksLeaveInputAlone(t *testing.T) {
 	m := newTestManager(t, failOnError(t))
-	w := hooks.When(func(context.Context, core.Event) bool { return true }, &pairing{})
+	w := hooks.Filter(&pairing{}, func(context.Context, core.Event) bool { return true })
 	alerts := hooks.NewAlerting(hooks.Threshold(1, 0), func(context.Context, hooks.Alert) {})
 	defer alerts.Close()
 	m.AddHook(hooks.NewLogger(slog.New(newCapture(slog.LevelDebug))), w, alerts,
 		hooks.Validate(func(context.Context, core.Event, core.Record) error { return nil }))
 	in := core.Data{"id": 1, "items": []any{map[string]any{"name": "a"}}}
-	want := core.DeepCopy(in)
+	want, _ := core.Copy(in)
 	if _, err := m.Migrate(context.Background(), in, "Order", "1.0.0", "2.0.0"); err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestWhenValidate(t *testing.T) {
 	calls := 0
 	v := hooks.Validate(func(context.Context, core.Event, core.Record) error { calls++; return errNo })
 	m := newTestManager(t, failOnError(t))
-	m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return e.Model == "Account" }, v))
+	m.AddHook(hooks.Filter(v, func(_ context.Context, e core.Event) bool { return e.Model == "Account" }))
 	if err := migrateUser(t, m, context.Background(), "Ada"); err != nil {
 		t.Errorf("User: %v", err)
 	}
@@ -327,9 +327,24 @@ func (h nilCtxHook) AfterMigrate(context.Context, core.Event, core.Record) { *h.
 func TestWhenInnerReturnsNilContext(t *testing.T) {
 	var after int
 	m := newTestManager(t, failOnError(t))
-	m.AddHook(hooks.When(func(context.Context, core.Event) bool { return true }, nilCtxHook{after: &after}))
+	m.AddHook(hooks.Filter(nilCtxHook{after: &after}, func(context.Context, core.Event) bool { return true }))
 	_ = migrateUser(t, m, context.Background(), "Ada")
 	if after != 1 {
 		t.Errorf("inner After ran %d times, want 1", after)
+	}
+}
+
+// The deprecated When still takes the condition first.
+func TestWhenIsFilter(t *testing.T) {
+	m := newManager()
+	var seen []string
+	inner := hooks.Funcs{Before: func(ctx context.Context, e core.Event) context.Context {
+		seen = append(seen, e.Model)
+		return ctx
+	}}
+	m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return false }, inner)) //nolint:staticcheck // the deprecated name must keep working
+	_, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0")
+	if err != nil || len(seen) != 0 {
+		t.Fatalf("err %v, seen %v: a condition that says no must keep inner out", err, seen)
 	}
 }

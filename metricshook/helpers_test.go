@@ -82,7 +82,7 @@ func orderManager(tb testing.TB, itemSleep time.Duration, hooks ...core.Hook) *c
 	check(tb, core.Register[ItemV1](m, "Item", "1.0.0"))
 	check(tb, core.Register[ItemV2](m, "Item", "2.0.0"))
 	check(tb, core.Register[OrderV1](m, "Order", "1.0.0"))
-	check(tb, core.Register[OrderV2](m, "Order", "2.0.0", core.BackwardCompatible()))
+	check(tb, core.Register[OrderV2](m, "Order", "2.0.0", core.WithBackwardCompatible()))
 	check(tb, m.RegisterMigration("Item", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
 		time.Sleep(itemSleep)
 		d["code"] = d["sku"]

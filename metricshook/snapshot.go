@@ -37,9 +37,10 @@ func (t Transition) Name() string {
 	b := make([]byte, 0, len(t.Model)+24)
 	b = append(b, t.Model...)
 	b = append(b, ':')
-	b = t.From.AppendText(b)
+	b, _ = t.From.AppendText(b) // never fails
 	b = append(b, "→"...)
-	return string(t.To.AppendText(b))
+	b, _ = t.To.AppendText(b)
+	return string(b)
 }
 
 // String returns the name.

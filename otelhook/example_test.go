@@ -43,7 +43,7 @@ func newUserManager(tp *sdktrace.TracerProvider) *core.Manager {
 	m := core.NewManager()
 	_ = core.Register[UserV1](m, "User", "1.0.0")
 	_ = core.Register[UserV2](m, "User", "2.0.0")
-	_ = core.Register[UserV3](m, "User", "3.0.0", core.BackwardCompatible())
+	_ = core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible())
 	_ = m.RegisterMigration("User", "1.0.0", "2.0.0", func(ctx context.Context, d core.Data) (core.Data, error) {
 		// The function runs under the step's span: a span it starts (a
 		// database query, an HTTP call) is a child of the step.
@@ -129,7 +129,7 @@ func ExampleWithMeterProvider() {
 	m.AddHook(otelhook.New(otelhook.WithTracerProvider(tp), otelhook.WithMeterProvider(mp)))
 
 	items := []core.Data{{"name": "Ada Lovelace"}, {"name": "Alan Turing"}, {"name": "Grace Hopper"}}
-	_, err := m.MigrateBatch(context.Background(), items, "User", "1.0.0", "3.0.0", core.Workers(2))
+	_, err := m.MigrateBatch(context.Background(), items, "User", "1.0.0", "3.0.0", core.WithWorkers(2))
 	fmt.Println(err)
 
 	var rm metricdata.ResourceMetrics

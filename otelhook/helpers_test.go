@@ -74,7 +74,7 @@ func newManager(t testing.TB, inStep stepFunc) *core.Manager {
 	m := core.NewManager(core.WithErrorHandler(func(err error) { t.Errorf("manager error handler: %v", err) }))
 	must(t, core.Register[userV1](m, "User", "1.0.0"))
 	must(t, core.Register[userV2](m, "User", "2.0.0"))
-	must(t, core.Register[userV3](m, "User", "3.0.0", core.BackwardCompatible()))
+	must(t, core.Register[userV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
 	must(t, m.RegisterMigration("User", "1.0.0", "2.0.0", func(ctx context.Context, d core.Data) (core.Data, error) {
 		if inStep != nil {
 			inStep(ctx)
@@ -89,7 +89,7 @@ func newManager(t testing.TB, inStep stepFunc) *core.Manager {
 	must(t, core.Register[addressV1](m, "Address", "1.0.0"))
 	must(t, core.Register[addressV2](m, "Address", "2.0.0"))
 	must(t, core.Register[orderV1](m, "Order", "1.0.0"))
-	must(t, core.Register[orderV2](m, "Order", "2.0.0", core.BackwardCompatible()))
+	must(t, core.Register[orderV2](m, "Order", "2.0.0", core.WithBackwardCompatible()))
 	must(t, m.RegisterMigration("Address", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
 		d["postcode"] = d["zip"]
 		delete(d, "zip")

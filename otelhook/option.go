@@ -131,8 +131,8 @@ func WithItemSpans(on bool) Option {
 // values (nested records, lists) are encoded as JSON. redact receives
 // read-only views ([core.Record], [core.List]) and is called only for
 // spans that are recorded. Off by default: data values never reach a span
-// unless asked. A nil redact leaves it off; pass
-// func(_ string, v any) any { return v } to record every value unchanged.
+// unless asked. A nil redact leaves it off, as if the option were left
+// out; pass [core.KeepValues] to record every value unchanged.
 func WithRecordValues(redact func(key string, v any) any) Option {
 	return optionFunc(func(c *config) { c.redact = redact })
 }

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -294,7 +295,7 @@ func TestBatchSpans(t *testing.T) {
 	m.AddHook(tel.hook())
 	ctx, req := tel.tp.Tracer("job").Start(context.Background(), "nightly import")
 	items := []core.Data{{"a": "1"}, {"a": "2"}, {"b": "no a"}, {"a": "4"}}
-	_, err := m.MigrateBatch(ctx, items, "Strict", "1.0.0", "1.0.0", core.Workers(2), core.ContinueOnError())
+	_, err := m.MigrateBatch(ctx, items, "Strict", "1.0.0", "1.0.0", core.WithWorkers(2), core.WithContinueOnError())
 	var be *core.BatchError
 	if !errors.As(err, &be) || !slices.Equal(be.Indexes(), []int{2}) {
 		t.Fatalf("err = %v, want item 2 to fail", err)
@@ -320,7 +321,7 @@ func TestBatchSpans(t *testing.T) {
 	m = newManager(t, nil)
 	m.AddHook(tel.hook())
 	users := []core.Data{{"name": "Ada Lovelace"}, {"name": "Alan Turing"}, {"name": "Grace Hopper"}}
-	_, err = m.MigrateBatch(context.Background(), users, "User", "1.0.0", "3.0.0", core.Workers(3))
+	_, err = m.MigrateBatch(context.Background(), users, "User", "1.0.0", "3.0.0", core.WithWorkers(3))
 	must(t, err)
 	spans = tel.ended(t)
 	batch = one(t, spans, "migrate.batch User")
@@ -356,7 +357,7 @@ func TestStreamSpan(t *testing.T) {
 		}
 	}
 	n := 0
-	for _, err := range m.MigrateStream(context.Background(), iter.Seq[core.Data](items), "User", "1.0.0", "2.0.0", core.Workers(2)) {
+	for _, err := range m.MigrateStream(context.Background(), iter.Seq[core.Data](items), "User", "1.0.0", "2.0.0", core.WithWorkers(2)) {
 		must(t, err)
 		n++
 	}
@@ -611,22 +612,31 @@ func TestRecordValues(t *testing.T) {
 	in := func() core.Data {
 		return core.Data{"id": "o-1", "address": map[string]any{"zip": "75001"}}
 	}
-	t.Run("off by default", func(t *testing.T) {
+	// Off by default, and off with a nil redact: nil never means "values
+	// in the clear".
+	for name, opts := range map[string][]otelhook.Option{
+		"off by default": nil,
+		"nil redact":     {otelhook.WithRecordValues(nil)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tel := newTelemetry(t)
+			m := newManager(t, nil)
+			m.AddHook(tel.hook(opts...))
+			_, err := m.Migrate(context.Background(), in(), "Order", "1.0.0", "2.0.0")
+			must(t, err)
+			wantNoValues(t, tel.ended(t))
+		})
+	}
+	t.Run("KeepValues", func(t *testing.T) {
 		tel := newTelemetry(t)
 		m := newManager(t, nil)
-		m.AddHook(tel.hook())
+		m.AddHook(tel.hook(otelhook.WithRecordValues(core.KeepValues)))
 		_, err := m.Migrate(context.Background(), in(), "Order", "1.0.0", "2.0.0")
 		must(t, err)
-		for _, s := range tel.ended(t) {
-			for _, kv := range s.Attributes() {
-				if len(kv.Key) >= len(otelhook.DataKeyPrefix) && string(kv.Key[:len(otelhook.DataKeyPrefix)]) == otelhook.DataKeyPrefix {
-					t.Errorf("span %s carries data %s by default", s.Name(), kv.Key)
-				}
-				if kv.Value.AsString() == "75001" || kv.Value.AsString() == "o-1" {
-					t.Errorf("span %s carries a data value in %s", s.Name(), kv.Key)
-				}
-			}
-		}
+		wantAttrs(t, one(t, tel.ended(t), "migrate Order"), map[attribute.Key]attribute.Value{
+			otelhook.DataKeyPrefix + "id":      str("o-1"),
+			otelhook.DataKeyPrefix + "address": str(`{"postcode":"75001"}`),
+		})
 	})
 	t.Run("redacted", func(t *testing.T) {
 		tel := newTelemetry(t)
@@ -641,7 +651,7 @@ func TestRecordValues(t *testing.T) {
 			return v
 		})))
 		data := core.Data{"name": "Ada Lovelace", "tags": []any{"a", 1.0}}
-		orig := core.DeepCopy(data)
+		orig, _ := core.Copy(data)
 		_, err := m.Migrate(context.Background(), data, "User", "1.0.0", "3.0.0")
 		must(t, err)
 		_, err = m.Migrate(context.Background(), in(), "Order", "1.0.0", "2.0.0")
@@ -893,7 +903,7 @@ func TestConcurrentSafe(t *testing.T) {
 				case 2:
 					_, _ = m.Migrate(ctx, core.Data{}, "Panic", "1.0.0", "2.0.0")
 				case 3:
-					_, err := m.MigrateBatch(ctx, []core.Data{{"name": "A B"}, {"name": "C D"}}, "User", "1.0.0", "2.0.0", core.Workers(2))
+					_, err := m.MigrateBatch(ctx, []core.Data{{"name": "A B"}, {"name": "C D"}}, "User", "1.0.0", "2.0.0", core.WithWorkers(2))
 					noErr(t, err)
 				}
 			}
@@ -945,5 +955,20 @@ func noErr(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Error(err)
+	}
+}
+
+// wantNoValues fails unless no span carries a data attribute or value.
+func wantNoValues(t *testing.T, spans []sdktrace.ReadOnlySpan) {
+	t.Helper()
+	for _, s := range spans {
+		for _, kv := range s.Attributes() {
+			if strings.HasPrefix(string(kv.Key), otelhook.DataKeyPrefix) {
+				t.Errorf("span %s carries data %s", s.Name(), kv.Key)
+			}
+			if kv.Value.AsString() == "75001" || kv.Value.AsString() == "o-1" {
+				t.Errorf("span %s carries a data value in %s", s.Name(), kv.Key)
+			}
+		}
 	}
 }

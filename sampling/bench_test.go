@@ -30,10 +30,10 @@ func samplers() []struct {
 		hook core.Hook
 	}{
 		{"hook", &nop{}},
-		{"unsampled", sampling.New(&nop{}, sampling.Ratio(0))},
-		{"unsampled-ratio", sampling.New(&nop{}, sampling.Ratio(1e-9))},
-		{"unsampled-bykey", sampling.New(&nop{}, sampling.Ratio(1e-9), sampling.ByKey(byNameKey))},
-		{"unsampled-persecond", sampling.New(&nop{}, sampling.PerSecond(1e-9))},
+		{"unsampled", sampling.New(&nop{}, sampling.WithRatio(0))},
+		{"unsampled-ratio", sampling.New(&nop{}, sampling.WithRatio(1e-9))},
+		{"unsampled-bykey", sampling.New(&nop{}, sampling.WithRatio(1e-9), sampling.WithKey(byNameKey))},
+		{"unsampled-persecond", sampling.New(&nop{}, sampling.WithPerSecond(1e-9))},
 		{"sampled", sampling.New(&nop{})},
 	}
 }

@@ -3,7 +3,7 @@
 // A sampling [Hook] wraps another [core.Hook] (a logger, a tracer, an
 // audit trail...) and lets only some migrations through to it:
 //
-//	debug := sampling.New(verboseLogger, sampling.Ratio(0.1), sampling.KeepErrors())
+//	debug := sampling.New(verboseLogger, sampling.WithRatio(0.1), sampling.WithKeepErrors())
 //	manager.AddHook(debug)
 //
 // It is the Go counterpart of pyrmute's SamplingHook recipe, without the
@@ -17,17 +17,17 @@
 //
 // # Deciding
 //
-// [Ratio] keeps a fraction of the migrations, at random. [ByKey] makes that
+// [WithRatio] keeps a fraction of the migrations, at random. [WithKey] makes that
 // decision a function of a key taken from the record instead (a tenant, a
 // user id): the same key always gets the same decision, in every process
-// and every run. [PerSecond] caps the rate of forwarded migrations with a
+// and every run. [WithPerSecond] caps the rate of forwarded migrations with a
 // token bucket. The options combine: with Ratio(0.5) and PerSecond(10), a
 // migration is forwarded when the coin says so and a token is left.
 // Without options every migration is forwarded.
 //
 // # Errors
 //
-// With [KeepErrors], a migration that was not sampled is still forwarded if
+// With [WithKeepErrors], a migration that was not sampled is still forwarded if
 // it fails, so that no error goes unseen. The wrapped hook then gets, at
 // the time of the failure, its BeforeMigrate immediately followed by
 // OnError (so that it still sees one end for each start), and both calls'

@@ -60,7 +60,7 @@ func exampleManager() *core.Manager {
 // WithRand out in production.)
 func Example() {
 	seen := &counter{}
-	sampler := sampling.New(seen, sampling.Ratio(0.1), sampling.WithRand(rand.New(rand.NewPCG(1, 2)).Uint64))
+	sampler := sampling.New(seen, sampling.WithRatio(0.1), sampling.WithRand(rand.New(rand.NewPCG(1, 2)).Uint64))
 	m := exampleManager()
 	m.AddHook(sampler)
 
@@ -74,9 +74,9 @@ func Example() {
 
 // With KeepErrors, failures are forwarded even when they were not sampled;
 // the wrapped hook can tell them apart with ForcedByError.
-func ExampleKeepErrors() {
+func ExampleWithKeepErrors() {
 	m := exampleManager()
-	m.AddHook(sampling.New(debugLog{}, sampling.Ratio(0), sampling.KeepErrors()))
+	m.AddHook(sampling.New(debugLog{}, sampling.WithRatio(0), sampling.WithKeepErrors()))
 
 	ctx := context.Background()
 	_, _ = m.Migrate(ctx, core.Data{"name": "Ada", "contact": "ada@example.com"}, "User", "1.0.0", "2.0.0")
@@ -88,12 +88,12 @@ func ExampleKeepErrors() {
 	// migration failed for "User": 1.0.0 → 2.0.0: validation failed for "User" 2.0.0: field "email": required field missing
 }
 
-// ByKey samples by tenant: a tenant is either always or never sampled, in
+// WithKey samples by tenant: a tenant is either always or never sampled, in
 // every process.
-func ExampleByKey() {
+func ExampleWithKey() {
 	tenant := func(r core.Record) string { s, _ := r.Value("tenant").(string); return s }
 	seen := &counter{}
-	sampler := sampling.New(seen, sampling.Ratio(0.5), sampling.ByKey(tenant))
+	sampler := sampling.New(seen, sampling.WithRatio(0.5), sampling.WithKey(tenant))
 	for _, t := range []string{"acme", "globex", "initech", "acme", "globex", "initech"} {
 		before := seen.n
 		e := core.Event{Model: "User", Data: core.NewRecord(core.Data{"tenant": t})}
@@ -109,11 +109,11 @@ func ExampleByKey() {
 	// initech false
 }
 
-// PerSecond caps the rate: here at 2 per second, with a clock that the
+// WithPerSecond caps the rate: here at 2 per second, with a clock that the
 // example moves by hand.
-func ExamplePerSecond() {
+func ExampleWithPerSecond() {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	sampler := sampling.New(&counter{}, sampling.PerSecond(2), sampling.WithClock(func() time.Time { return now }))
+	sampler := sampling.New(&counter{}, sampling.WithPerSecond(2), sampling.WithClock(func() time.Time { return now }))
 	e := core.Event{Model: "User"}
 	for range 5 {
 		sampler.AfterMigrate(sampler.BeforeMigrate(context.Background(), e), e, core.Record{})

@@ -75,98 +75,6 @@ func New(inner core.Hook, opts ...Option) *Hook {
 	return h
 }
 
-// Option configures a sampling [Hook]. Options are created by the functions
-// of this package; a nil Option is ignored.
-type Option interface{ apply(*config) }
-
-type config struct {
-	ratio      float64
-	rate       float64
-	key        func(core.Record) string
-	rand       func() uint64
-	clock      func() time.Time
-	keepErrors bool
-}
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
-
-// Ratio forwards a fraction p of the migrations, between 0 (none) and 1
-// (all, the default); p is clamped to that range and NaN means 0. Each
-// migration is decided at random, unless [ByKey] is given.
-func Ratio(p float64) Option {
-	return optionFunc(func(c *config) {
-		if math.IsNaN(p) {
-			p = 0
-		}
-		c.ratio = min(max(p, 0), 1)
-	})
-}
-
-// PerSecond forwards at most n migrations per second, on average, with a
-// token bucket that holds max(n, 1) tokens (one second's worth) and starts
-// full: over any interval of t seconds at most n×t + max(n, 1) migrations
-// are forwarded. A migration that the other options reject takes no token.
-// n ≤ 0 (or NaN) forwards none; n = +Inf means no limit.
-//
-// The bucket is lock-free (one compare-and-swap of an int64 per decision).
-func PerSecond(n float64) Option {
-	return optionFunc(func(c *config) {
-		if math.IsNaN(n) {
-			n = 0
-		}
-		c.rate = n
-	})
-}
-
-// ByKey makes the [Ratio] decision a function of key(record) instead of
-// chance: the same key always gets the same decision, across migrations,
-// processes and runs, and a ratio p keeps about a fraction p of the keys.
-// Precisely, a migration is sampled when the hash of its key is below
-// p×2⁶⁴, so a key sampled at a ratio is also sampled at any larger ratio.
-// The hash is the 64-bit FNV-1a of the key's bytes passed through the
-// 64-bit finalizer of MurmurHash3 (fmix64), which spreads keys that differ
-// only in their last characters (user-1, user-2...) evenly: FNV-1a alone
-// leaves its high bits biased for such keys. A nil key is ignored.
-func ByKey(key func(core.Record) string) Option {
-	return optionFunc(func(c *config) {
-		if key != nil {
-			c.key = key
-		}
-	})
-}
-
-// KeepErrors forwards every failed migration, sampled or not. For one that
-// was not sampled, inner's BeforeMigrate is called at the time of the
-// failure, right before its OnError, with a ctx for which [ForcedByError]
-// reports true.
-func KeepErrors() Option {
-	return optionFunc(func(c *config) { c.keepErrors = true })
-}
-
-// WithRand sets the source of randomness of [Ratio]: a function returning
-// uniformly distributed uint64 values, safe for concurrent use. The default
-// is math/rand/v2's Uint64. Use it for reproducible tests. A nil function is
-// ignored.
-func WithRand(uint64s func() uint64) Option {
-	return optionFunc(func(c *config) {
-		if uint64s != nil {
-			c.rand = uint64s
-		}
-	})
-}
-
-// WithClock sets the clock of [PerSecond], for tests; the default is
-// time.Now. It must be safe for concurrent use. A nil clock is ignored.
-func WithClock(now func() time.Time) Option {
-	return optionFunc(func(c *config) {
-		if now != nil {
-			c.clock = now
-		}
-	})
-}
-
 // Seen returns the number of migrations the hook has seen start.
 func (h *Hook) Seen() int64 { return h.seen.Load() }
 
@@ -175,11 +83,11 @@ func (h *Hook) Seen() int64 { return h.seen.Load() }
 func (h *Hook) Sampled() int64 { return h.sampled.Load() }
 
 // Forced returns the number of migrations forwarded only because they
-// failed ([KeepErrors]).
+// failed ([WithKeepErrors]).
 func (h *Hook) Forced() int64 { return h.forced.Load() }
 
 // ForcedByError reports whether ctx is the ctx of a migration that was not
-// sampled but is forwarded because it failed ([KeepErrors]). It is true in
+// sampled but is forwarded because it failed ([WithKeepErrors]). It is true in
 // the wrapped hook's BeforeMigrate and OnError for such a migration (and
 // in any ctx derived from theirs).
 func ForcedByError(ctx context.Context) bool {
@@ -279,7 +187,7 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, migrated core.Rec
 }
 
 // OnError calls inner's OnError, with the ctx its BeforeMigrate returned,
-// when the migration was sampled; with [KeepErrors], it forwards a
+// when the migration was sampled; with [WithKeepErrors], it forwards a
 // migration that was not sampled too, calling inner's BeforeMigrate first.
 func (h *Hook) OnError(ctx context.Context, e core.Event, err error) {
 	c := h.mine(ctx)
@@ -348,7 +256,7 @@ func (h *Hook) AfterBatch(ctx context.Context, b core.Batch, err error) {
 	}
 }
 
-// keyHash is the hash of a [ByKey] key: 64-bit FNV-1a, then MurmurHash3's
+// keyHash is the hash of a [WithKey] key: 64-bit FNV-1a, then MurmurHash3's
 // fmix64. It must never change: decisions are stable across processes and
 // versions.
 func keyHash(s string) uint64 {

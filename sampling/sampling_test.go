@@ -29,7 +29,7 @@ func TestRatioForwardsTenPercent(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := newSpy(sampling.ForcedByError)
-			h := sampling.New(s, sampling.Ratio(0.1), opt)
+			h := sampling.New(s, sampling.WithRatio(0.1), opt)
 			m := newManager(t)
 			m.AddHook(h)
 			for i := range n {
@@ -53,9 +53,9 @@ func TestPairingUnderConcurrency(t *testing.T) {
 	for _, keep := range []bool{false, true} {
 		t.Run(fmt.Sprint("KeepErrors=", keep), func(t *testing.T) {
 			s := newSpy(sampling.ForcedByError)
-			opts := []sampling.Option{sampling.Ratio(0.3)}
+			opts := []sampling.Option{sampling.WithRatio(0.3)}
 			if keep {
-				opts = append(opts, sampling.KeepErrors())
+				opts = append(opts, sampling.WithKeepErrors())
 			}
 			h := sampling.New(s, opts...)
 			m := newManager(t)
@@ -135,10 +135,10 @@ func TestByKeyIsStable(t *testing.T) {
 	p := 0.3
 	s1, s2 := newSpy(sampling.ForcedByError), newSpy(sampling.ForcedByError)
 	// Two samplers with different randomness, as two processes would be.
-	h1 := sampling.New(s1, sampling.Ratio(p), sampling.ByKey(byName), sampling.WithRand(rand.New(rand.NewPCG(1, 2)).Uint64))
-	h2 := sampling.New(s2, sampling.ByKey(byName), sampling.Ratio(p), sampling.WithRand(rand.New(rand.NewPCG(3, 4)).Uint64))
+	h1 := sampling.New(s1, sampling.WithRatio(p), sampling.WithKey(byName), sampling.WithRand(rand.New(rand.NewPCG(1, 2)).Uint64))
+	h2 := sampling.New(s2, sampling.WithKey(byName), sampling.WithRatio(p), sampling.WithRand(rand.New(rand.NewPCG(3, 4)).Uint64))
 	widerSpy := newSpy(sampling.ForcedByError)
-	wider := sampling.New(widerSpy, sampling.Ratio(0.6), sampling.ByKey(byName))
+	wider := sampling.New(widerSpy, sampling.WithRatio(0.6), sampling.WithKey(byName))
 
 	for i := range 2000 {
 		key := fmt.Sprint("tenant-", i)
@@ -161,7 +161,7 @@ func TestByKeyRatioOverManyKeys(t *testing.T) {
 	const n = 100_000
 	for _, pattern := range []string{"user-%d", "%d", "%x", "tenant:%08d"} {
 		s := newSpy(sampling.ForcedByError)
-		h := sampling.New(s, sampling.Ratio(0.1), sampling.ByKey(byName))
+		h := sampling.New(s, sampling.WithRatio(0.1), sampling.WithKey(byName))
 		for i := range n {
 			decides(h, s, fmt.Sprintf(pattern, i))
 		}
@@ -175,7 +175,7 @@ func TestPerSecondBound(t *testing.T) {
 	const rate = 100
 	var clock fakeClock
 	s := newSpy(sampling.ForcedByError)
-	h := sampling.New(s, sampling.PerSecond(rate), sampling.WithClock(clock.now))
+	h := sampling.New(s, sampling.WithPerSecond(rate), sampling.WithClock(clock.now))
 	m := newManager(t)
 	m.AddHook(h)
 
@@ -223,7 +223,7 @@ func TestPerSecondBound(t *testing.T) {
 func TestPerSecondUnderConcurrency(t *testing.T) {
 	const tokens, workers, each = 200_000, 4, 100_000
 	var clock fakeClock // frozen: only the initial tokens are there
-	h := sampling.New(core.NopHook{}, sampling.PerSecond(tokens), sampling.WithClock(clock.now))
+	h := sampling.New(core.NopHook{}, sampling.WithPerSecond(tokens), sampling.WithClock(clock.now))
 	e := core.Event{Model: "User"}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -246,7 +246,7 @@ func TestPerSecondAfterRatio(t *testing.T) {
 	var clock fakeClock
 	s := newSpy(sampling.ForcedByError)
 	// The coin rejects every other migration; those take no token.
-	h := sampling.New(s, sampling.Ratio(0.5), sampling.PerSecond(10), sampling.WithClock(clock.now),
+	h := sampling.New(s, sampling.WithRatio(0.5), sampling.WithPerSecond(10), sampling.WithClock(clock.now),
 		sampling.WithRand(scripted(false, true)))
 	for range 40 {
 		decides(h, s, "k")
@@ -263,7 +263,7 @@ func TestPerSecondAfterRatio(t *testing.T) {
 
 func TestKeepErrors(t *testing.T) {
 	s := newSpy(sampling.ForcedByError)
-	h := sampling.New(s, sampling.Ratio(0), sampling.KeepErrors())
+	h := sampling.New(s, sampling.WithRatio(0), sampling.WithKeepErrors())
 	m := newManager(t)
 	m.AddHook(h)
 
@@ -287,7 +287,7 @@ func TestKeepErrors(t *testing.T) {
 	// A sampled migration that fails is not forced.
 	s2 := newSpy(sampling.ForcedByError)
 	m2 := newManager(t)
-	m2.AddHook(sampling.New(s2, sampling.KeepErrors()))
+	m2.AddHook(sampling.New(s2, sampling.WithKeepErrors()))
 	_ = migrate(t, m2, failing("seen"), "3.0.0")
 	if got := s2.notes(); got != "before seen error seen" {
 		t.Errorf("sampled failure: inner saw %q", got)
@@ -297,7 +297,7 @@ func TestKeepErrors(t *testing.T) {
 	// Without KeepErrors an unsampled failure is not forwarded.
 	s3 := newSpy(sampling.ForcedByError)
 	m3 := newManager(t)
-	m3.AddHook(sampling.New(s3, sampling.Ratio(0)))
+	m3.AddHook(sampling.New(s3, sampling.WithRatio(0)))
 	_ = migrate(t, m3, failing("quiet"), "3.0.0")
 	if got := s3.notes(); got != "" {
 		t.Errorf("inner saw %q", got)
@@ -309,7 +309,7 @@ func TestKeepErrors(t *testing.T) {
 
 func TestStepsForwardedOnlyWhenSampled(t *testing.T) {
 	s := newSpy(sampling.ForcedByError)
-	h := sampling.New(s, sampling.Ratio(0.5), sampling.WithRand(scripted(true, false, false, true)))
+	h := sampling.New(s, sampling.WithRatio(0.5), sampling.WithRand(scripted(true, false, false, true)))
 	m := newManager(t)
 	m.AddHook(h)
 	for i := range 4 {
@@ -338,7 +338,7 @@ func TestNestedMigrationsAreDecidedOnTheirOwn(t *testing.T) {
 			return d, nil
 		}))
 		must(t, m.RegisterSchema("Order", "1.0.0", core.Schema{Fields: []core.Field{{Name: "name"}, {Name: "items", Model: "Item", ModelVersion: "1.0.0", List: true}}}))
-		must(t, m.RegisterSchema("Order", "2.0.0", core.Schema{Fields: []core.Field{{Name: "name"}, {Name: "items", Model: "Item", ModelVersion: "2.0.0", List: true}}}, core.BackwardCompatible()))
+		must(t, m.RegisterSchema("Order", "2.0.0", core.Schema{Fields: []core.Field{{Name: "name"}, {Name: "items", Model: "Item", ModelVersion: "2.0.0", List: true}}}, core.WithBackwardCompatible()))
 		m.AddHook(h)
 		return m
 	}
@@ -362,7 +362,7 @@ func TestNestedMigrationsAreDecidedOnTheirOwn(t *testing.T) {
 		{[]bool{false, false}, []string{"bad"}, "before(forced) bad error(forced) bad before(forced) order error(forced) order", 0},
 	} {
 		s := newSpy(sampling.ForcedByError)
-		h := sampling.New(s, sampling.Ratio(0.5), sampling.KeepErrors(), sampling.WithRand(scripted(tc.decisions...)))
+		h := sampling.New(s, sampling.WithRatio(0.5), sampling.WithKeepErrors(), sampling.WithRand(scripted(tc.decisions...)))
 		_, _ = newOrders(h).Migrate(bg, order(tc.items...), "Order", "1.0.0", "2.0.0")
 		if got := s.notes(); got != tc.want {
 			t.Errorf("decisions %v: inner saw %q, want %q", tc.decisions, got, tc.want)
@@ -377,7 +377,7 @@ func TestNestedMigrationsAreDecidedOnTheirOwn(t *testing.T) {
 func TestSameSamplerRegisteredTwice(t *testing.T) {
 	for _, d := range [][]bool{{true, false}, {false, true}, {true, true}} {
 		s := newSpy(sampling.ForcedByError)
-		h := sampling.New(s, sampling.Ratio(0.5), sampling.KeepErrors(), sampling.WithRand(scripted(d...)))
+		h := sampling.New(s, sampling.WithRatio(0.5), sampling.WithKeepErrors(), sampling.WithRand(scripted(d...)))
 		m := newManager(t)
 		m.AddHook(h, h)
 		_ = migrate(t, m, user("x"), "2.0.0")
@@ -388,11 +388,11 @@ func TestSameSamplerRegisteredTwice(t *testing.T) {
 
 func TestBatchesAreForwardedWhole(t *testing.T) {
 	s := newSpy(sampling.ForcedByError)
-	h := sampling.New(s, sampling.Ratio(0))
+	h := sampling.New(s, sampling.WithRatio(0))
 	m := newManager(t)
 	m.AddHook(h)
 	items := []core.Data{user("a"), user("b"), user("c")}
-	if _, err := m.MigrateBatch(bg, items, "User", "1.0.0", "2.0.0", core.Workers(2)); err != nil {
+	if _, err := m.MigrateBatch(bg, items, "User", "1.0.0", "2.0.0", core.WithWorkers(2)); err != nil {
 		t.Fatal(err)
 	}
 	if s.batches.Load() != 1 || s.befores.Load() != 0 || h.Seen() != 3 {
@@ -434,17 +434,17 @@ func TestOptions(t *testing.T) {
 		want int64
 	}{
 		{"no option", nil, 200},
-		{"nil options", []sampling.Option{nil, sampling.ByKey(nil), sampling.WithRand(nil), sampling.WithClock(nil)}, 200},
-		{"Ratio(1)", []sampling.Option{sampling.Ratio(1)}, 200},
-		{"Ratio(2)", []sampling.Option{sampling.Ratio(2)}, 200},
-		{"Ratio(0)", []sampling.Option{sampling.Ratio(0)}, 0},
-		{"Ratio(-1)", []sampling.Option{sampling.Ratio(-1)}, 0},
-		{"Ratio(NaN)", []sampling.Option{sampling.Ratio(math.NaN())}, 0},
-		{"PerSecond(0)", []sampling.Option{sampling.PerSecond(0)}, 0},
-		{"PerSecond(NaN)", []sampling.Option{sampling.PerSecond(math.NaN())}, 0},
-		{"PerSecond(+Inf)", []sampling.Option{sampling.PerSecond(math.Inf(1))}, 200},
-		{"last Ratio wins", []sampling.Option{sampling.Ratio(0), sampling.Ratio(1)}, 200},
-		{"ByKey(nil) keeps randomness", []sampling.Option{sampling.Ratio(0.5), sampling.ByKey(nil), sampling.WithRand(scripted(true, false))}, 100},
+		{"nil options", []sampling.Option{nil, sampling.WithKey(nil), sampling.WithRand(nil), sampling.WithClock(nil)}, 200},
+		{"Ratio(1)", []sampling.Option{sampling.WithRatio(1)}, 200},
+		{"Ratio(2)", []sampling.Option{sampling.WithRatio(2)}, 200},
+		{"Ratio(0)", []sampling.Option{sampling.WithRatio(0)}, 0},
+		{"Ratio(-1)", []sampling.Option{sampling.WithRatio(-1)}, 0},
+		{"Ratio(NaN)", []sampling.Option{sampling.WithRatio(math.NaN())}, 0},
+		{"PerSecond(0)", []sampling.Option{sampling.WithPerSecond(0)}, 0},
+		{"PerSecond(NaN)", []sampling.Option{sampling.WithPerSecond(math.NaN())}, 0},
+		{"PerSecond(+Inf)", []sampling.Option{sampling.WithPerSecond(math.Inf(1))}, 200},
+		{"last Ratio wins", []sampling.Option{sampling.WithRatio(0), sampling.WithRatio(1)}, 200},
+		{"ByKey(nil) keeps randomness", []sampling.Option{sampling.WithRatio(0.5), sampling.WithKey(nil), sampling.WithRand(scripted(true, false))}, 100},
 	} {
 		if got := count(tc.opts...); got != tc.want {
 			t.Errorf("%s: forwarded %d of 200, want %d", tc.name, got, tc.want)
@@ -453,7 +453,7 @@ func TestOptions(t *testing.T) {
 
 	// A nil inner hook forwards to nothing and does not panic.
 	m := newManager(t)
-	m.AddHook(sampling.New(nil, sampling.KeepErrors()))
+	m.AddHook(sampling.New(nil, sampling.WithKeepErrors()))
 	if err := migrate(t, m, user("a"), "2.0.0"); err != nil {
 		t.Fatal(err)
 	}
@@ -464,9 +464,9 @@ func TestUnsampledPathAllocatesNothing(t *testing.T) {
 	s := newSpy(sampling.ForcedByError)
 	e := core.Event{Model: "User", Data: core.NewRecord(core.Data{"name": "k"})}
 	for name, h := range map[string]*sampling.Hook{
-		"Ratio(0)":             sampling.New(s, sampling.Ratio(0)),
-		"ByKey":                sampling.New(s, sampling.Ratio(0), sampling.ByKey(byName)),
-		"PerSecond, exhausted": sampling.New(s, sampling.PerSecond(1), sampling.WithClock(new(fakeClock).now)),
+		"Ratio(0)":             sampling.New(s, sampling.WithRatio(0)),
+		"ByKey":                sampling.New(s, sampling.WithRatio(0), sampling.WithKey(byName)),
+		"PerSecond, exhausted": sampling.New(s, sampling.WithPerSecond(1), sampling.WithClock(new(fakeClock).now)),
 	} {
 		decides(h, s, "k") // takes the PerSecond token
 		allocs := testing.AllocsPerRun(1000, func() {
@@ -487,7 +487,7 @@ func TestUnsampledPathAllocatesNothing(t *testing.T) {
 func TestPerSecondTinyRate(t *testing.T) {
 	// One token every 31 700 years: the arithmetic must not overflow.
 	var clock fakeClock
-	h := sampling.New(core.NopHook{}, sampling.PerSecond(1e-12), sampling.WithClock(clock.now))
+	h := sampling.New(core.NopHook{}, sampling.WithPerSecond(1e-12), sampling.WithClock(clock.now))
 	e := core.Event{Model: "User"}
 	for range 10 {
 		h.AfterMigrate(h.BeforeMigrate(bg, e), e, core.Record{})

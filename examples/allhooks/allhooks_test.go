@@ -94,7 +94,7 @@ func TestEveryHookTogether(t *testing.T) {
 	m := newManager(t)
 	metrics := metricshook.New()
 	inner := &counter{}
-	sampler := sampling.New(inner, sampling.Ratio(0.25), sampling.KeepErrors())
+	sampler := sampling.New(inner, sampling.WithRatio(0.25), sampling.WithKeepErrors())
 	path := filepath.Join(t.TempDir(), "audit.jsonl")
 	trail, err := audit.Open(path, audit.WithErrorHandler(func(err error) { t.Errorf("audit: %v", err) }))
 	if err != nil {
@@ -124,7 +124,7 @@ func TestEveryHookTogether(t *testing.T) {
 					in["id"] = "not a number" // fails validation at 2.0.0
 					wantInvalid.Add(1)
 				}
-				before := core.DeepCopy(in)
+				before, _ := core.Copy(in)
 				out, err := m.Migrate(ctx, in, "Item", "1.0.0", "2.0.0")
 				if !reflect.DeepEqual(in, before) {
 					t.Errorf("input %d modified: %v", n, in)

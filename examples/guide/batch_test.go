@@ -21,8 +21,8 @@ func Example_batch() {
 		{"name": "Alan Turing"},
 	}
 	out, err := m.MigrateBatch(context.Background(), items, "User", "1.0.0", "3.0.0",
-		core.Workers(2), // results keep the input order
-		core.OnProgress(func(p core.Progress) {
+		core.WithWorkers(2), // results keep the input order
+		core.WithProgress(func(p core.Progress) {
 			fmt.Printf("%d/%d done\n", p.Done, p.Total)
 		}))
 	for _, d := range out {
@@ -54,8 +54,8 @@ func Example_batchErrors() {
 	var ie *core.ItemError
 	fmt.Println(errors.As(err, &ie), ie.Index, core.ErrorType(err))
 
-	// ContinueOnError: every result, and the index of each failure.
-	out, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.ContinueOnError())
+	// WithContinueOnError: every result, and the index of each failure.
+	out, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.WithContinueOnError())
 	var be *core.BatchError
 	fmt.Println(len(out), out[2]["first_name"], errors.As(err, &be), be.Indexes())
 	// Output:
@@ -91,7 +91,7 @@ func Example_stream() {
 	enc := json.NewEncoder(&strings.Builder{})
 	n := 0
 	for d, err := range m.MigrateStream(context.Background(), jsonLines(input, &readErr),
-		"User", "1.0.0", "3.0.0", core.Workers(2)) {
+		"User", "1.0.0", "3.0.0", core.WithWorkers(2)) {
 		if err != nil {
 			fmt.Println("error:", err)
 			break
@@ -125,7 +125,7 @@ func Example_batchObserver() {
 	m := newManager()
 	m.AddHook(batchReport{})
 	items := []core.Data{{"name": "Ada Lovelace"}, nil}
-	_, _ = m.MigrateBatch(context.Background(), items, "User", "1.0.0", "3.0.0", core.ContinueOnError())
+	_, _ = m.MigrateBatch(context.Background(), items, "User", "1.0.0", "3.0.0", core.WithContinueOnError())
 	// Output:
 	// batch of 2 User records
 	// done: 1 succeeded, 1 failed (batch)

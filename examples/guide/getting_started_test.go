@@ -16,7 +16,7 @@ func Example_register() {
 	check(core.Register[UserV1](m, "User", "1.0.0"))
 	check(core.Register[UserV2](m, "User", "2.0.0"))
 	// 3.0.0 only adds a field with a default: no function needed.
-	check(core.Register[UserV3](m, "User", "3.0.0", core.BackwardCompatible()))
+	check(core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
 
 	check(m.RegisterMigration("User", "1.0.0", "2.0.0",
 		func(_ context.Context, d core.Data) (core.Data, error) {

@@ -78,9 +78,9 @@ type idKey struct{}
 func Example_perMigrationState() {
 	m := core.NewManager()
 	check(core.Register[AddressV1](m, "Address", "1.0.0"))
-	check(core.Register[AddressV2](m, "Address", "2.0.0", core.BackwardCompatible()))
+	check(core.Register[AddressV2](m, "Address", "2.0.0", core.WithBackwardCompatible()))
 	check(core.Register[CustomerV1](m, "Customer", "1.0.0"))
-	check(core.Register[CustomerV2](m, "Customer", "2.0.0", core.BackwardCompatible()))
+	check(core.Register[CustomerV2](m, "Customer", "2.0.0", core.WithBackwardCompatible()))
 
 	var next atomic.Int64
 	m.AddHook(hooks.Funcs{

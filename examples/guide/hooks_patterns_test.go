@@ -69,7 +69,7 @@ func Example_sampling() {
 	}
 	// A tenth of the migrations, and every failure. (The seeded random
 	// numbers make the output reproducible: leave WithRand out in a program.)
-	sampled := sampling.New(verbose, sampling.Ratio(0.1), sampling.KeepErrors(),
+	sampled := sampling.New(verbose, sampling.WithRatio(0.1), sampling.WithKeepErrors(),
 		sampling.WithRand(rand.New(rand.NewPCG(3, 4)).Uint64))
 	m := newManager()
 	m.AddHook(sampled)

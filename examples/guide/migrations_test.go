@@ -72,9 +72,9 @@ type CustomerV2 struct {
 func Example_autoMigration() {
 	m := core.NewManager()
 	check(core.Register[AddressV1](m, "Address", "1.0.0"))
-	check(core.Register[AddressV2](m, "Address", "2.0.0", core.BackwardCompatible()))
+	check(core.Register[AddressV2](m, "Address", "2.0.0", core.WithBackwardCompatible()))
 	check(core.Register[CustomerV1](m, "Customer", "1.0.0"))
-	check(core.Register[CustomerV2](m, "Customer", "2.0.0", core.BackwardCompatible()))
+	check(core.Register[CustomerV2](m, "Customer", "2.0.0", core.WithBackwardCompatible()))
 
 	// Print each migration as it starts: nested models migrate through the
 	// same engine, so their hooks fire inside the parent's.
@@ -156,7 +156,7 @@ func Example_schema() {
 	check(m.RegisterSchema("Event", "1.1.0", core.Schema{Fields: []core.Field{
 		{Name: "id", Kind: core.KindString, Required: true},
 		{Name: "source", Kind: core.KindString, Default: json.RawMessage(`"legacy"`)},
-	}}, core.BackwardCompatible()))
+	}}, core.WithBackwardCompatible()))
 
 	out, err := m.Migrate(context.Background(), core.Data{"id": "e1"}, "Event", "1.0.0", "1.1.0")
 	fmt.Println(out, err)

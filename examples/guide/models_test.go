@@ -39,7 +39,7 @@ func newManager() *core.Manager {
 	m := core.NewManager()
 	check(core.Register[UserV1](m, "User", "1.0.0"))
 	check(core.Register[UserV2](m, "User", "2.0.0"))
-	check(core.Register[UserV3](m, "User", "3.0.0", core.BackwardCompatible()))
+	check(core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
 	check(m.RegisterMigration("User", "1.0.0", "2.0.0", splitName))
 	return m
 }

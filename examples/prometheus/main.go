@@ -149,7 +149,7 @@ func (a *app) migrateDemo(ctx context.Context, n int) (ok, failed int) {
 			items[i] = core.Data{"name": fmt.Sprintf("User %d", i)}
 		}
 	}
-	_, err := a.m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.Workers(4), core.ContinueOnError())
+	_, err := a.m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.WithWorkers(4), core.WithContinueOnError())
 	var be *core.BatchError
 	if errors.As(err, &be) {
 		failed += len(be.Items)

@@ -31,7 +31,7 @@ func registerModels(m *core.Manager) error {
 	return firstError(
 		core.Register[userV1](m, "User", "1.0.0"),
 		core.Register[userV2](m, "User", "2.0.0"),
-		core.Register[userV3](m, "User", "3.0.0", core.BackwardCompatible()),
+		core.Register[userV3](m, "User", "3.0.0", core.WithBackwardCompatible()),
 		m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
 			name, ok := d["name"].(string)
 			if !ok {

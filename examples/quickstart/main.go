@@ -18,7 +18,7 @@
 //
 // A few records are broken on purpose (an empty name that makes the
 // migration function panic, a name that is not a string, a missing
-// email, a city that is a number): the batch goes on (ContinueOnError) and
+// email, a city that is a number): the batch goes on (WithContinueOnError) and
 // the failures show up in the table, the trace, the audit trail and the
 // log.
 //
@@ -65,7 +65,7 @@ import (
 // environment.
 type config struct {
 	Records  int    // how many User 1.0.0 records to generate and migrate
-	Workers  int    // core.Workers
+	Workers  int    // core.WithWorkers
 	Seed     uint64 // the generator's seed: the same seed, the same records
 	BadEvery int    // one record in BadEvery is broken on purpose; 0 for none
 
@@ -208,9 +208,9 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 	ctx, root := tracer.Start(ctx, "quickstart", trace.WithAttributes(attribute.Int("records", len(records))))
 	start := time.Now()
 	_, batchErr := m.MigrateBatch(ctx, records, "User", "1.0.0", "3.0.0",
-		core.Workers(cfg.Workers),
-		core.ContinueOnError(),
-		core.OnProgress(progress))
+		core.WithWorkers(cfg.Workers),
+		core.WithContinueOnError(),
+		core.WithProgress(progress))
 	elapsed := time.Since(start)
 	root.End()
 	var failed *core.BatchError
@@ -310,7 +310,7 @@ func (p *printer) section(s string) {
 	fmt.Fprintf(p.w, "\n%s\n", p.paint("\x1b[1m", "── "+s+" "+strings.Repeat("─", max(0, lineWidth-4-len([]rune(s))))))
 }
 
-// progress returns the core.OnProgress function: a live bar on a
+// progress returns the core.WithProgress function: a live bar on a
 // terminal, nothing otherwise (the summary line follows either way).
 func (p *printer) progress(total int) func(core.Progress) {
 	if !p.color || total == 0 {

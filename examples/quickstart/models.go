@@ -19,7 +19,7 @@ import (
 //	  address: Address 1.0.0    Address 1.0.0        Address 2.0.0 (auto)
 //
 // The step 1.0.0 → 2.0.0 is a function (the name is split in two); the
-// step 2.0.0 → 3.0.0 has none: 3.0.0 is BackwardCompatible, so the engine
+// step 2.0.0 → 3.0.0 has none: 3.0.0 is WithBackwardCompatible, so the engine
 // fills in the new field with its default and migrates the nested Address
 // to the version that User 3.0.0 holds, as a migration of its own (with
 // its own hooks and span, under the step's span).
@@ -68,10 +68,10 @@ func newManager(tracer trace.Tracer, onError func(error)) (*core.Manager, error)
 	m := core.NewManager(core.WithErrorHandler(onError))
 	err := errors.Join(
 		core.Register[AddressV1](m, "Address", "1.0.0"),
-		core.Register[AddressV2](m, "Address", "2.0.0", core.BackwardCompatible()),
+		core.Register[AddressV2](m, "Address", "2.0.0", core.WithBackwardCompatible()),
 		core.Register[UserV1](m, "User", "1.0.0"),
 		core.Register[UserV2](m, "User", "2.0.0"),
-		core.Register[UserV3](m, "User", "3.0.0", core.BackwardCompatible()),
+		core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()),
 		m.RegisterMigration("User", "1.0.0", "2.0.0", splitName(tracer)),
 	)
 	return m, err

@@ -29,7 +29,9 @@ type (
 
 type log struct{ calls []string }
 
-func (l *log) add(format string, args ...any) { l.calls = append(l.calls, fmt.Sprintf(format, args...)) }
+func (l *log) add(format string, args ...any) {
+	l.calls = append(l.calls, fmt.Sprintf(format, args...))
+}
 
 type ownKey struct{}
 

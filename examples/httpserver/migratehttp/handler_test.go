@@ -240,7 +240,7 @@ func TestStatusCode(t *testing.T) {
 		{&core.VersionError{Input: "x"}, 400},
 		{wrap(core.ErrNoMigrationPath), 400},
 		{wrap(core.ErrInvalidData), 400},
-		{&core.ModelError{Model: "M"}, 404},
+		{&core.NotFoundError{Model: "M"}, 404},
 		{wrap(&core.ValidationError{Model: "M"}), 422},
 		{wrap(&core.PanicError{Value: "boom"}), 500},
 		{wrap(context.Canceled), 500},

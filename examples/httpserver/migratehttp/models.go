@@ -61,7 +61,7 @@ func RegisterModels(m *core.Manager) error {
 		core.Register[AddressV2](m, "Address", "2.0.0"),
 		core.Register[UserV1](m, "User", "1.0.0"),
 		core.Register[UserV2](m, "User", "2.0.0"),
-		core.Register[UserV3](m, "User", "3.0.0", core.BackwardCompatible()),
+		core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()),
 		m.RegisterMigration("Address", "1.0.0", "2.0.0", addressV1toV2),
 		m.RegisterMigration("User", "1.0.0", "2.0.0", userV1toV2),
 	}

@@ -1,0 +1,60 @@
+package core
+
+type config struct {
+	onError func(error)
+	noCopy  bool
+}
+
+// Option configures a [Manager]. Options are created by [WithErrorHandler]
+// and [WithoutInputCopy]; a nil Option is ignored.
+type Option interface{ applyManager(*config) }
+
+type optionFunc func(*config)
+
+func (f optionFunc) applyManager(c *config) { f(c) }
+
+// WithErrorHandler sets the function that receives errors the manager
+// cannot return to a caller, such as a *[HookPanicError] when a hook
+// panics. The default logs them with log/slog at Error level. A nil
+// handler keeps the default.
+func WithErrorHandler(handler func(error)) Option {
+	return optionFunc(func(c *config) {
+		if handler != nil {
+			c.onError = handler
+		}
+	})
+}
+
+// WithoutInputCopy turns off the deep copy of the input on entry. Use it
+// only when every migration function is proven not to modify its argument
+// (nor any map or slice in it): the engine then passes the caller's map to
+// the first step as it is.
+func WithoutInputCopy() Option {
+	return optionFunc(func(c *config) { c.noCopy = true })
+}
+
+// AssumePureMigrations is [WithoutInputCopy].
+//
+// Deprecated: use [WithoutInputCopy].
+func AssumePureMigrations() Option { return WithoutInputCopy() }
+
+// ModelOption configures a registered model version. Options are created
+// by [WithBackwardCompatible]; a nil ModelOption is ignored.
+type ModelOption interface{ applyModel(*modelVersion) }
+
+type modelOptionFunc func(*modelVersion)
+
+func (f modelOptionFunc) applyModel(mv *modelVersion) { f(mv) }
+
+// WithBackwardCompatible marks a version whose incoming steps (an upgrade or a
+// downgrade into it, from the adjacent registered version) may be
+// auto-migrated when no function is registered for them: missing fields
+// get their defaults, everything else is kept, nested models are migrated.
+func WithBackwardCompatible() ModelOption {
+	return modelOptionFunc(func(mv *modelVersion) { mv.compatible = true })
+}
+
+// BackwardCompatible is [WithBackwardCompatible].
+//
+// Deprecated: use [WithBackwardCompatible].
+func BackwardCompatible() ModelOption { return WithBackwardCompatible() }
