@@ -10,8 +10,7 @@
 //
 // # Lines
 //
-// Each line is a JSON object with the fields of the seed's AuditHook, in
-// this order:
+// Each line is a JSON object with these fields, in this order:
 //
 //	timestamp      when the migration finished, RFC 3339 with nanoseconds, UTC
 //	model          the model name
@@ -72,4 +71,12 @@
 // [Entries] iterates and goes on after such a line. Both are what tests
 // and tools use to check a trail; the format is plain JSON lines, so jq
 // and any log pipeline read it too.
+//
+// # Changed in this release
+//
+// The options follow the project's one naming style (docs/conventions.md):
+// WithAsync, WithQueueSize, WithSyncEvery and WithFailOnWriteError (the old
+// names remain, deprecated). WithValues(nil) now writes no values, as if
+// the option were left out; it used to write them unredacted, which now
+// takes WithValues(core.KeepValues).
 package audit

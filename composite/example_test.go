@@ -38,9 +38,8 @@ func exampleManager() *core.Manager {
 	return m
 }
 
-// Combine logging, metrics and auditing into one hook, as pyrmute's
-// CompositeHook recipe does: the members run in order before the
-// migration and in reverse order after it.
+// Combine logging, metrics and auditing into one hook: the members run in
+// order before the migration and in reverse order after it.
 func Example() {
 	m := exampleManager()
 	m.AddHook(composite.Of(say{"logging"}, say{"metrics"}, say{"audit"}))

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"errors"
-	"iter"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -63,7 +62,7 @@ func batchChunk(items, workers int) int {
 // failed item) and a *[BatchError]. Hooks that implement [BatchObserver]
 // see the whole batch, and each item's migration runs under the ctx their
 // BeforeBatch returned; [Batch.Succeeded] and [Batch.Failed] do not count
-// cancelled items. A panic in an [WithProgress] function is raised again in
+// cancelled items. A panic in a [WithProgress] function is raised again in
 // the caller's goroutine, once every worker has stopped.
 func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, to string, opts ...BatchOption) ([]Data, error) {
 	fv, tv, err := parsePair(from, to)
@@ -78,295 +77,161 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	var bi batchInvocation
 	bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 	defer func() {
-		if r := recover(); r != nil { // from an WithProgress function
+		if r := recover(); r != nil { // from a WithProgress function
 			bi.AfterBatch(b, &PanicError{Value: r, Stack: debug.Stack()})
 			panic(r)
 		}
 	}()
-	var prog *progressor
-	if cfg.progress != nil {
-		prog = &progressor{fn: cfg.progress, start: b.Start, total: len(items)}
-	}
-
-	results := make([]Data, len(items))
-	errs := make([]error, len(items))
-	runCtx, cancel := context.WithCancelCause(bctx)
-	defer cancel(nil)
-	var stopped atomic.Bool // fail-fast: an item failed, the rest is cancelled
-	validate := !cfg.noValidate
-	// one migrates item i and reports whether it succeeded, failed or was
-	// cancelled.
-	one := func(i int) (ok, failed bool) {
-		out, err := m.run(runCtx, items[i], model, fv, tv, validate)
-		if err != nil && !cfg.continueOn && stoppedByBatch(stopped.Load(), bctx, err) {
-			errs[i] = errStoppedItem // cancelled by us: not a failure of its own
-			return false, false
-		}
-		results[i], errs[i] = out, err
-		if err != nil && !cfg.continueOn && !stopped.Swap(true) {
-			cancel(errStopped)
-		}
-		if prog != nil {
-			prog.report(err != nil)
-		}
-		return err == nil, err != nil
-	}
-
-	workers := min(cfg.workers, len(items))
-	if workers <= 1 {
-		for i := range items {
-			ok, failed := one(i)
-			if ok {
-				b.Succeeded++
-			}
-			if failed {
-				b.Failed++
-				if !cfg.continueOn {
-					break
-				}
-			}
-		}
+	r := newBatchRun(m, bctx, items, model, fv, tv, cfg, b.Start)
+	defer r.cancel(nil)
+	if workers := min(cfg.workers, len(items)); workers <= 1 {
+		b.Succeeded, b.Failed = r.sequential()
 	} else {
-		chunk := batchChunk(len(items), workers)
-		var next atomic.Int64
-		var succeeded, failed atomic.Int64
-		var panicked atomic.Pointer[workerPanic]
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Go(func() {
-				nOK, nFailed := 0, 0
-				defer func() {
-					succeeded.Add(int64(nOK))
-					failed.Add(int64(nFailed))
-					if r := recover(); r != nil {
-						panicked.CompareAndSwap(nil, &workerPanic{value: r})
-						if stopped.CompareAndSwap(false, true) {
-							cancel(errStopped)
-						}
+		b.Succeeded, b.Failed = r.parallel(workers)
+	}
+	results, out := r.outcome(b.Failed)
+	bi.AfterBatch(b, out)
+	return results, out
+}
+
+// batchRun is the state of one MigrateBatch: the results and errors by
+// index, and the fail-fast stop.
+type batchRun struct {
+	m        *Manager
+	items    []Data
+	model    string
+	from, to Version
+	cfg      batchConfig
+	parent   context.Context // the ctx the batch observers returned
+	ctx      context.Context // parent, cancelled when a fail-fast batch stops
+	cancel   context.CancelCauseFunc
+	stopped  atomic.Bool
+	prog     *progressor
+	results  []Data
+	errs     []error
+}
+
+func newBatchRun(m *Manager, parent context.Context, items []Data, model string, from, to Version, cfg batchConfig, start time.Time) *batchRun {
+	r := &batchRun{m: m, items: items, model: model, from: from, to: to, cfg: cfg, parent: parent,
+		results: make([]Data, len(items)), errs: make([]error, len(items))}
+	r.ctx, r.cancel = context.WithCancelCause(parent)
+	if cfg.progress != nil {
+		r.prog = &progressor{fn: cfg.progress, start: start, total: len(items)}
+	}
+	return r
+}
+
+// one migrates item i and reports whether it succeeded, failed or (neither)
+// was cancelled because the batch stopped.
+func (r *batchRun) one(i int) (ok, failed bool) {
+	out, err := r.m.run(r.ctx, r.items[i], r.model, r.from, r.to, !r.cfg.noValidate)
+	if err != nil && !r.cfg.continueOn && stoppedByBatch(r.stopped.Load(), r.parent, err) {
+		r.errs[i] = errStoppedItem // cancelled by us: not a failure of its own
+		return false, false
+	}
+	r.results[i], r.errs[i] = out, err
+	if err != nil && !r.cfg.continueOn && !r.stopped.Swap(true) {
+		r.cancel(errStopped)
+	}
+	if r.prog != nil {
+		r.prog.report(err != nil)
+	}
+	return err == nil, err != nil
+}
+
+// sequential migrates the items in order on the caller's goroutine.
+func (r *batchRun) sequential() (succeeded, failed int) {
+	for i := range r.items {
+		ok, bad := r.one(i)
+		if ok {
+			succeeded++
+		}
+		if bad {
+			failed++
+			if !r.cfg.continueOn {
+				break
+			}
+		}
+	}
+	return succeeded, failed
+}
+
+// parallel migrates the items on workers goroutines, each claiming chunks
+// of consecutive items. A panic of a worker (from a progress function) is
+// raised again here once every worker has stopped.
+func (r *batchRun) parallel(workers int) (succeeded, failed int) {
+	chunk := batchChunk(len(r.items), workers)
+	var next, nOK, nFailed atomic.Int64
+	var panicked atomic.Pointer[workerPanic]
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			ok, bad := 0, 0
+			defer func() {
+				nOK.Add(int64(ok))
+				nFailed.Add(int64(bad))
+				if p := recover(); p != nil {
+					panicked.CompareAndSwap(nil, &workerPanic{value: p})
+					if r.stopped.CompareAndSwap(false, true) {
+						r.cancel(errStopped)
 					}
-				}()
-				for {
-					lo := int(next.Add(int64(chunk))) - chunk
-					if lo >= len(items) {
+				}
+			}()
+			for {
+				lo := int(next.Add(int64(chunk))) - chunk
+				if lo >= len(r.items) {
+					return
+				}
+				for i := lo; i < min(lo+chunk, len(r.items)); i++ {
+					if !r.cfg.continueOn && r.stopped.Load() || panicked.Load() != nil {
 						return
 					}
-					for i := lo; i < min(lo+chunk, len(items)); i++ {
-						if !cfg.continueOn && stopped.Load() || panicked.Load() != nil {
-							return
-						}
-						ok, bad := one(i)
-						if ok {
-							nOK++
-						}
-						if bad {
-							nFailed++
-						}
-					}
+					o, b := r.one(i)
+					ok, bad = ok+b2i(o), bad+b2i(b)
 				}
-			})
-		}
-		wg.Wait()
-		if p := panicked.Load(); p != nil {
-			panic(p.value)
-		}
-		b.Succeeded, b.Failed = int(succeeded.Load()), int(failed.Load())
+			}
+		})
 	}
+	wg.Wait()
+	if p := panicked.Load(); p != nil {
+		panic(p.value)
+	}
+	return int(nOK.Load()), int(nFailed.Load())
+}
 
-	var out error
-	if cfg.continueOn {
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// outcome returns what MigrateBatch returns: every result and a
+// *BatchError with WithContinueOnError; else the results, or nil and the
+// first failure in input order.
+func (r *batchRun) outcome(failed int) ([]Data, error) {
+	if r.cfg.continueOn {
 		var be BatchError
-		for i, e := range errs {
+		for i, e := range r.errs {
 			if e != nil {
 				be.Items = append(be.Items, &ItemError{Index: i, Err: e})
 			}
 		}
 		if len(be.Items) > 0 {
-			out = &be
+			return r.results, &be
 		}
-	} else if b.Failed > 0 {
-		for i, e := range errs {
-			if e != nil && e != errStoppedItem {
-				out = &ItemError{Index: i, Err: e}
-				break
-			}
-		}
-		results = nil
+		return r.results, nil
 	}
-	bi.AfterBatch(b, out)
-	return results, out
+	if failed == 0 {
+		return r.results, nil
+	}
+	for i, e := range r.errs {
+		if e != nil && e != errStoppedItem {
+			return nil, &ItemError{Index: i, Err: e}
+		}
+	}
+	return nil, nil // not reached: a failed item has its error
 }
 
 // workerPanic carries a panic out of a batch worker.
 type workerPanic struct{ value any }
-
-// MigrateStream migrates a sequence of any length, yielding the results in
-// input order. Memory stays bounded: at most twice the number of
-// [WithWorkers] items are pulled from items and not yet yielded (with one
-// worker, one item at a time, in the consumer's goroutine). A failed item
-// yields (nil, *[ItemError]); without [WithContinueOnError] the stream ends
-// after the first one. The stream ends cleanly when the consumer stops
-// ranging (in-flight items are cancelled and the workers have exited when
-// the range loop ends) or when ctx ends (its error is yielded once, last,
-// not as the items' errors). Invalid versions are yielded as the only
-// error. A panic of items reaches the consumer's goroutine, after the
-// results of the items pulled before it.
-//
-// Each item is handed to a worker and back, and the window of 2×workers
-// items keeps the workers close behind the consumer: with cheap migrations
-// (a few microseconds), more workers gain little or lose, so keep the
-// default of one; they pay off for slow migrations (functions that do
-// I/O). [Manager.MigrateBatch], which has the whole input, has no such
-// cost.
-func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model, from, to string, opts ...BatchOption) iter.Seq2[Data, error] {
-	return func(yield func(Data, error) bool) {
-		fv, tv, err := parsePair(from, to)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		if ctx == nil {
-			ctx = context.Background()
-		}
-		cfg := newBatchConfig(opts)
-		b := Batch{Model: model, From: fv, To: tv, Size: -1, Start: time.Now()}
-		var bi batchInvocation
-		bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
-		var prog *progressor
-		if cfg.progress != nil {
-			prog = &progressor{fn: cfg.progress, start: b.Start, total: -1}
-		}
-		var firstErr error
-		defer func() { bi.AfterBatch(b, firstErr) }()
-		runCtx, cancel := context.WithCancelCause(bctx)
-		defer cancel(nil)
-		validate := !cfg.noValidate
-
-		// ctxEnded yields the error of ctx, which has ended.
-		ctxEnded := func() {
-			err := ctxError(ctx)
-			if firstErr == nil {
-				firstErr = err
-			}
-			yield(nil, err)
-		}
-		// emit hands one result to the consumer; it reports whether to go on.
-		emit := func(idx int, out Data, err error) bool {
-			if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-				ctxEnded() // the item failed because ctx ended: so does the stream
-				return false
-			}
-			if prog != nil {
-				prog.report(err != nil)
-			}
-			if err != nil {
-				b.Failed++
-				err = &ItemError{Index: idx, Err: err}
-				if firstErr == nil {
-					firstErr = err
-				}
-				return yield(nil, err) && cfg.continueOn
-			}
-			b.Succeeded++
-			return yield(out, nil)
-		}
-
-		if cfg.workers <= 1 {
-			idx := 0
-			for d := range items {
-				if ctx.Err() != nil {
-					ctxEnded()
-					return
-				}
-				out, err := m.run(runCtx, d, model, fv, tv, validate)
-				if !emit(idx, out, err) {
-					return
-				}
-				idx++
-			}
-			return
-		}
-
-		// A ring of 2×workers slots: the consumer fills them in input
-		// order and hands them to the workers, then waits for the oldest.
-		// Nothing else is buffered, whatever the length of the input.
-		window := 2 * cfg.workers
-		slots := make([]streamSlot, window)
-		for i := range slots {
-			slots[i].done = make(chan struct{}, 1)
-		}
-		jobs := make(chan *streamSlot, window)
-		var wg sync.WaitGroup
-		for range cfg.workers {
-			wg.Go(func() {
-				for s := range jobs {
-					s.out, s.err = m.run(runCtx, s.in, model, fv, tv, validate)
-					s.in = nil
-					s.done <- struct{}{}
-				}
-			})
-		}
-		next, stop := iter.Pull(items)
-		defer func() {
-			cancel(errStopped)
-			close(jobs)
-			wg.Wait()
-			stop()
-		}()
-		// pull is next, with a panic of the input sequence caught: it is
-		// raised again once the items pulled before it are yielded.
-		var seqPanic any
-		pull := func() (d Data, ok bool) {
-			defer func() {
-				if r := recover(); r != nil {
-					seqPanic, d, ok = r, nil, false
-				}
-			}()
-			return next()
-		}
-		head, inFlight, idx, inputDone := 0, 0, 0, false
-		for {
-			for !inputDone && inFlight < window {
-				if ctx.Err() != nil {
-					inputDone = true
-					break
-				}
-				d, ok := pull()
-				if !ok {
-					inputDone = true
-					break
-				}
-				s := &slots[(head+inFlight)%window]
-				s.idx, s.in = idx, d
-				idx++
-				inFlight++
-				jobs <- s
-			}
-			if inFlight == 0 {
-				if seqPanic != nil {
-					panic(seqPanic)
-				}
-				if ctx.Err() != nil {
-					ctxEnded()
-				}
-				return
-			}
-			s := &slots[head]
-			<-s.done
-			head, inFlight = (head+1)%window, inFlight-1
-			out, err := s.out, s.err
-			s.out, s.err = nil, nil
-			if !emit(s.idx, out, err) {
-				return
-			}
-		}
-	}
-}
-
-// streamSlot is one item of a stream in the hands of a worker.
-type streamSlot struct {
-	idx  int
-	in   Data
-	out  Data
-	err  error
-	done chan struct{} // receives once the worker is done with the item
-}

@@ -96,26 +96,11 @@ func copyValue(v any, depth int) any {
 		return v
 	case map[string]any:
 		return copyMap(x, depth)
-	case []any:
-		if x == nil {
-			return x
-		}
+	case []any, []map[string]any:
 		if depth >= maxCopyDepth {
 			panic(errTooDeep)
 		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = copyValue(e, depth+1)
-		}
-		return out
-	case []map[string]any:
-		if x == nil {
-			return x
-		}
-		out := make([]map[string]any, len(x))
-		for i, e := range x {
-			out[i] = copyMap(e, depth+1)
-		}
+		out, _, _ := mapElems(v, func(e any) (any, error) { return copyValue(e, depth+1), nil })
 		return out
 	case []string:
 		if x == nil {

@@ -15,4 +15,16 @@
 // in the [context.Context] they return from [Hook.BeforeMigrate], so that
 // concurrent and nested migrations never share it. The only hook that can
 // fail a migration is a [Validator] that returns an error.
+//
+// # Changed in this release
+//
+// The options are named WithX/WithoutX (docs/conventions.md):
+// [WithWorkers], [WithContinueOnError], [WithProgress],
+// [WithoutValidation], [WithBackwardCompatible], [WithoutInputCopy]; the old
+// names remain, deprecated. [Copy] returns an error where DeepCopy panicked
+// on cyclic data (DeepCopy remains, deprecated, and returns nil instead).
+// [NotFoundError] is the new name of ModelError, and its Version is a
+// [Version]. [Version.AppendText] has the signature of
+// encoding.TextAppender. The hook dispatch (HookSet and its invocations)
+// is no longer exported.
 package core

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"runtime/debug"
@@ -76,88 +75,126 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	}
 	reg := m.registry()
 	if from == to {
-		if validate {
-			if err := reg.validate(model, to, data); err != nil {
-				return nil, &MigrationError{Model: model, From: from, To: to, Err: err}
-			}
-		}
-		return data, nil
+		return reg.unchanged(data, model, to, validate)
 	}
-	_, pl, perr := reg.plan(model, from, to)
-	var target *modelVersion
-	if perr == nil && validate {
-		if target = pl.steps[len(pl.steps)-1].toMV; target == nil {
-			perr = &NotFoundError{Model: model, Version: to}
-		}
+	x := migration{reg: reg, hs: m.hookSet(ctx), e: Event{Model: model, From: from, To: to, Data: Record{m: data}}}
+	perr := x.prepare(validate)
+	if x.hs.Len() > 0 {
+		x.e.Start = time.Now()
 	}
-
-	hs := m.hookSet(ctx)
-	e := Event{Model: model, From: from, To: to, Data: Record{m: data}}
-	if pl != nil {
-		e.Path = pl.path
-	}
-	if hs.Len() > 0 {
-		e.Start = time.Now()
-	}
-	var inv invocation
-	hctx := hs.BeforeMigrate(ctx, e, &inv)
-
-	fail := func(err error) (Data, error) {
-		inv.OnError(e, err)
+	hctx := x.hs.BeforeMigrate(ctx, x.e, &x.inv)
+	out, err := m.execute(hctx, &x, data, perr)
+	if err != nil {
+		x.inv.OnError(x.e, err)
 		return nil, err
 	}
-	if perr != nil {
-		return fail(&MigrationError{Model: model, From: from, To: to, Err: perr})
+	if x.hs.Len() > 0 {
+		x.inv.AfterMigrate(x.e, Record{m: out})
 	}
+	return out, nil
+}
 
+// unchanged is a migration to the same version: data itself, validated
+// when asked, with no hooks.
+func (r *registry) unchanged(data Data, model string, v Version, validate bool) (Data, error) {
+	if validate {
+		if err := r.validate(model, v, data); err != nil {
+			return nil, &MigrationError{Model: model, From: v, To: v, Err: err}
+		}
+	}
+	return data, nil
+}
+
+// migration is one run of the engine between its hooks' BeforeMigrate and
+// their end.
+type migration struct {
+	reg    *registry
+	hs     *hookSet
+	inv    invocation
+	e      Event
+	pl     *plan
+	target *modelVersion // the version the result is validated against, if any
+}
+
+// prepare finds the plan (and the target, to validate the result against);
+// its error is the migration's, reported after the hooks' BeforeMigrate.
+func (x *migration) prepare(validate bool) error {
+	e := &x.e
+	_, pl, err := x.reg.plan(e.Model, e.From, e.To)
+	if err != nil {
+		return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: err}
+	}
+	x.pl, e.Path = pl, pl.path
+	if validate {
+		if x.target = pl.steps[len(pl.steps)-1].toMV; x.target == nil {
+			return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: &NotFoundError{Model: e.Model, Version: e.To}}
+		}
+	}
+	return nil
+}
+
+// execute runs the steps on a copy of data (unless WithoutInputCopy) and
+// checks the result.
+func (m *Manager) execute(ctx context.Context, x *migration, data Data, perr error) (Data, error) {
+	if perr != nil {
+		return nil, perr
+	}
 	cur := data
 	if !m.cfg.noCopy {
 		var err error
 		if cur, err = copyData(data); err != nil {
-			return fail(&MigrationError{Model: model, From: from, To: to, Reason: "cannot copy the input", Err: fmt.Errorf("%w: %w", ErrInvalidData, err)})
+			e := &x.e
+			return nil, &MigrationError{Model: e.Model, From: e.From, To: e.To, Reason: "cannot copy the input", Err: fmt.Errorf("%w: %w", ErrInvalidData, err)}
 		}
 	}
-	for i := range pl.steps {
-		st := &pl.steps[i]
-		if err := hctx.Err(); err != nil {
-			return fail(&MigrationError{Model: model, From: st.from, To: st.to, Reason: "canceled before the step", Err: ctxError(hctx)})
+	for i := range x.pl.steps {
+		st := &x.pl.steps[i]
+		if err := ctx.Err(); err != nil {
+			return nil, &MigrationError{Model: x.e.Model, From: st.from, To: st.to, Reason: "canceled before the step", Err: ctxError(ctx)}
 		}
-		var out Data
-		var err error
-		if hs.HasStepObservers() {
-			step := Step{Index: i, From: st.from, To: st.to, Auto: st.fn == nil}
-			var si stepInvocation
-			sctx := inv.BeforeStep(hctx, e, step, &si)
-			out, err = m.step(sctx, reg, model, st, cur)
-			si.AfterStep(e, step, err)
-		} else {
-			out, err = m.step(hctx, reg, model, st, cur)
-		}
+		out, err := m.observedStep(ctx, x, i, st, cur)
 		if err != nil {
-			return fail(err)
+			return nil, err
 		}
 		cur = out
 	}
-	if validate {
-		if p := validateFields(target.fields, cur); p != nil {
-			return fail(&MigrationError{Model: model, From: from, To: to, Err: target.problem(p)})
+	return cur, x.check(cur)
+}
+
+// observedStep runs step i between the step observers' BeforeStep and
+// AfterStep.
+func (m *Manager) observedStep(ctx context.Context, x *migration, i int, st *planStep, cur Data) (Data, error) {
+	if !x.hs.HasStepObservers() {
+		return m.step(ctx, x.reg, x.e.Model, st, cur)
+	}
+	step := Step{Index: i, From: st.from, To: st.to, Auto: st.fn == nil}
+	var si stepInvocation
+	sctx := x.inv.BeforeStep(ctx, x.e, step, &si)
+	out, err := m.step(sctx, x.reg, x.e.Model, st, cur)
+	si.AfterStep(x.e, step, err)
+	return out, err
+}
+
+// check validates the result against the target version, then runs the
+// Validator hooks.
+func (x *migration) check(cur Data) error {
+	e := &x.e
+	if t := x.target; t != nil {
+		if p := validateFields(t.fields, cur); p != nil {
+			return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: t.problem(p)}
 		}
-		if target.hasNested {
-			if err := reg.validateNested(target, cur); err != nil {
-				return fail(&MigrationError{Model: model, From: from, To: to, Err: err})
+		if t.hasNested {
+			if err := x.reg.validateNested(t, cur); err != nil {
+				return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: err}
 			}
 		}
 	}
-	rec := Record{m: cur}
-	if hs.HasValidators() {
-		if h, err := inv.Validate(e, rec); err != nil {
-			return fail(&MigrationError{Model: model, From: from, To: to, Err: rejected(e, h, err)})
+	if x.hs.HasValidators() {
+		if h, err := x.inv.Validate(x.e, Record{m: cur}); err != nil {
+			return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: rejected(x.e, h, err)}
 		}
 	}
-	if hs.Len() > 0 {
-		inv.AfterMigrate(e, rec)
-	}
-	return cur, nil
+	return nil
 }
 
 // step runs one step: the registered function, or an auto-migration.
@@ -215,176 +252,4 @@ func (m *Manager) auto(ctx context.Context, reg *registry, st *planStep, d Data)
 		out[f.name] = nv
 	}
 	return out, nil
-}
-
-// migrateNested migrates a nested record, or each record of a list.
-func (m *Manager) migrateNested(ctx context.Context, v any, model string, from, to Version) (any, error) {
-	switch x := v.(type) {
-	case map[string]any:
-		return m.run(ctx, x, model, from, to, false)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			if em, ok := e.(map[string]any); ok && em != nil {
-				nv, err := m.run(ctx, em, model, from, to, false)
-				if err != nil {
-					return nil, fmt.Errorf("[%d]: %w", i, err)
-				}
-				out[i] = nv
-			} else {
-				out[i] = e
-			}
-		}
-		return out, nil
-	case []map[string]any:
-		out := make([]map[string]any, len(x))
-		for i, e := range x {
-			if e == nil {
-				continue
-			}
-			nv, err := m.run(ctx, e, model, from, to, false)
-			if err != nil {
-				return nil, fmt.Errorf("[%d]: %w", i, err)
-			}
-			out[i] = nv
-		}
-		return out, nil
-	}
-	return v, nil
-}
-
-// nestedVersions resolves the nested model of field f of the step's
-// target version, and the version to migrate it from (the source version's
-// field of the same name, when it is the same model; else no change).
-func (r *registry) nestedVersions(st *planStep, f *field) (model string, from, to Version, ok bool) {
-	model, to, ok = r.resolveNested(f, st.to)
-	if !ok {
-		return "", Version{}, Version{}, false
-	}
-	from = to
-	if st.fromMV != nil {
-		for i := range st.fromMV.fields {
-			sf := &st.fromMV.fields[i]
-			if sf.name != f.name || !sf.isNested() {
-				continue
-			}
-			if sm, sv, ok := r.resolveNested(sf, st.from); ok && sm == model {
-				from = sv
-			}
-			break
-		}
-	}
-	return model, from, to, true
-}
-
-// resolveNested finds which registered model and version a nested field
-// refers to. A Go type that serves several versions of a model resolves to
-// the version of the enclosing model's step when it has one, else to the
-// highest version below it, else to its lowest.
-func (r *registry) resolveNested(f *field, enclosing Version) (string, Version, bool) {
-	if f.nestedModel != "" {
-		if f.nestedVerSet {
-			return f.nestedModel, f.nestedVersion, true
-		}
-		return f.nestedModel, enclosing, true
-	}
-	refs := r.byType[f.nestedType]
-	if len(refs) == 0 {
-		return "", Version{}, false
-	}
-	best := refs[0]
-	for _, ref := range refs {
-		if ref.model != best.model {
-			continue
-		}
-		if ref.version.Compare(enclosing) <= 0 {
-			best = ref
-		}
-	}
-	return best.model, best.version, true
-}
-
-func (mv *modelVersion) problem(p *problem) *ValidationError {
-	return &ValidationError{Model: mv.model, Version: mv.version, Field: p.field, Reason: p.reason}
-}
-
-// validate checks d against a registered model version.
-func (r *registry) validate(model string, v Version, d Data) error {
-	mr := r.models[model]
-	if mr == nil {
-		return &NotFoundError{Model: model}
-	}
-	mv := mr.byVersion[v]
-	if mv == nil {
-		return &NotFoundError{Model: model, Version: v}
-	}
-	if p := validateFields(mv.fields, d); p != nil {
-		return mv.problem(p)
-	}
-	if mv.hasNested {
-		return r.validateNested(mv, d)
-	}
-	return nil
-}
-
-// validateNested checks the nested records of schema-described fields
-// against their registered model versions (a Go struct's nested types are
-// already checked by its compiled checker).
-func (r *registry) validateNested(mv *modelVersion, d Data) error {
-	for i := range mv.fields {
-		f := &mv.fields[i]
-		if f.nestedModel == "" || d[f.name] == nil {
-			continue
-		}
-		model, ver, _ := r.resolveNested(f, mv.version)
-		check := func(path string, x any) error {
-			xm, ok := x.(map[string]any)
-			if !ok || xm == nil {
-				return nil // the kind check has run already
-			}
-			err := r.validate(model, ver, xm)
-			if err == nil {
-				return nil
-			}
-			// A field of the nested record: name it from the parent.
-			var inner *ValidationError
-			if errors.As(err, &inner) && inner.Err == nil {
-				p := &problem{field: inner.Field, reason: inner.Reason}
-				return mv.problem(p.prefix(path))
-			}
-			return &ValidationError{Model: mv.model, Version: mv.version, Field: path, Err: err}
-		}
-		switch x := d[f.name].(type) {
-		case []any:
-			for j, e := range x {
-				if err := check(fmt.Sprintf("%s[%d]", f.name, j), e); err != nil {
-					return err
-				}
-			}
-		case []map[string]any:
-			for j, e := range x {
-				if err := check(fmt.Sprintf("%s[%d]", f.name, j), e); err != nil {
-					return err
-				}
-			}
-		default:
-			if err := check(f.name, x); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// Validate checks data against a registered model version, as
-// [Manager.Migrate] does with its result.
-func (m *Manager) Validate(data Data, model, version string) error {
-	v, err := ParseVersion(version)
-	if err != nil {
-		return err
-	}
-	if data == nil {
-		return fmt.Errorf("validate %q %s: %w", model, v, ErrInvalidData)
-	}
-	return m.registry().validate(model, v, data)
 }

@@ -11,30 +11,23 @@
 // [core.Event]), and never blocks or fails a migration, except a hook
 // made by [Validate], whose error fails it on purpose.
 //
-// # From the recipes of the hooks guide
-//
-// The Python hooks guide that transmute's users know shows its hooks as
-// recipes. Their Go counterparts are:
-//
-//   - LoggingHook, LifecycleHook, InspectionHook, the ordering of several
-//     hooks, add and remove: [Funcs] (see its examples);
-//   - StructuredLoggingHook: [NewLogger];
-//   - ContextualHook: [WithAttrs] with [NewLogger], per request, without
-//     touching the shared manager (or core.WithHooks for whole hooks);
-//   - ValidationHook: [Validate];
-//   - AlertingHook: [NewAlerting], with a sliding window, a cooldown and
-//     delivery off the migration path;
-//   - ConditionalHook: [Filter];
-//   - MetricsHook and PerformanceHook: module metricshook;
-//   - AuditHook: module audit;
-//   - SamplingHook: module sampling;
-//   - CompositeHook: module composite;
-//   - PrometheusHook and DatadogHook: module otelhook, whose OpenTelemetry
-//     metrics a Prometheus or an OTLP exporter (which Datadog takes) sends
-//     on;
-//   - testing a hook: run it through a real core.Manager and capture what
-//     it produces, as the examples and tests of this package do.
+// Hooks that need more than the standard library live in modules of their
+// own: metricshook (counts and percentiles), audit (a JSON Lines trail),
+// sampling, composite, and otelhook (OpenTelemetry spans and metrics, which
+// a Prometheus or an OTLP exporter sends on). docs/hooks.md maps the
+// recipes of other libraries' hook guides to these hooks. To test a hook,
+// run it through a real core.Manager with the recording hook of package
+// transmutetest.
 //
 // Batch progress is already reported by core.WithProgress, so this package
 // has no progress hook.
+//
+// # Changed in this release
+//
+// Filter(inner, cond) replaces When(cond, inner), so that every wrapping
+// hook takes the wrapped hook first; the alerting options are WithPerModel,
+// WithCooldown, WithQueueSize, WithClock and WithErrorHandler (the old
+// names remain, deprecated). WithQueueSize(n) with n < 1 now keeps the
+// default of 64, as every queue size of the project does; QueueSize(n)
+// made it 1.
 package hooks

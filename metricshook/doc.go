@@ -1,6 +1,6 @@
 // Package metricshook counts and times migrations in process, with no
-// dependency outside the standard library: the Go counterpart of pyrmute's
-// MetricsHook, with the seed's PerformanceHook built in and done right.
+// dependency outside the standard library: totals, errors and success
+// rates per model, and per-transition timings with percentiles.
 //
 // Add a [Hook] to a [core.Manager] and read it at any time:
 //
@@ -20,7 +20,7 @@
 // the count, sum, minimum and maximum of the durations and a log-bucketed
 // histogram from which the 50th, 95th and 99th percentiles are read.
 // Nested migrations (a nested model migrated inside its parent) count and
-// are timed on their own, as pyrmute counts them.
+// are timed on their own.
 //
 // # Timing
 //
@@ -28,7 +28,7 @@
 // sets once per migration (with a monotonic clock reading) and passes to
 // every hook by value, to the hook's AfterMigrate. Because the start is part
 // of each migration's own Event, concurrent and nested migrations never
-// share it (the seed's single _start_time does). When a caller invokes the
+// share it. When a caller invokes the
 // hook by hand with a zero Start, BeforeMigrate puts the time in the ctx it
 // returns and AfterMigrate reads it from there.
 //

@@ -20,7 +20,7 @@ type exampleUserV2 struct {
 	LastName  string `json:"last_name"`
 }
 
-// newExampleManager registers the seed's User model: 1.0.0 has a name,
+// newExampleManager registers a User model: 1.0.0 has a name,
 // 2.0.0 splits it in two.
 func newExampleManager() *core.Manager {
 	m := core.NewManager()
@@ -36,7 +36,7 @@ func newExampleManager() *core.Manager {
 	return m
 }
 
-// The seed's MetricsHook example, in Go.
+// Count and time migrations, then print the totals and the table.
 func Example() {
 	m := newExampleManager()
 	metrics := metricshook.New()

@@ -2,7 +2,6 @@ package otelhook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -93,63 +92,6 @@ func histogram(m metric.Meter, name, desc string) metric.Float64Histogram {
 		return metricnoop.Float64Histogram{}
 	}
 	return hist
-}
-
-// scope is the state of one migration or batch, carried in the ctx that
-// BeforeMigrate or BeforeBatch returns: that ctx is the scope itself, so
-// AfterMigrate, OnError and AfterBatch find it with a type assertion, and
-// the step methods (and nested migrations) find the nearest one with
-// ctx.Value.
-type scope struct {
-	context.Context
-	h    *Hook
-	kind scopeKind
-	// noSpans: migrations under this scope start no spans (a batch with
-	// WithItemSpans(false), and its items).
-	noSpans bool
-	// counted: BeforeMigrate added 1 to migration.active.
-	counted bool
-	// span is the recording span this scope ends, nil when none.
-	span trace.Span
-	info *migInfo
-
-	// The current step (a migration's steps run one after the other).
-	stepSpan  trace.Span
-	stepInfo  *stepInfo
-	stepStart time.Time
-}
-
-type scopeKind uint8
-
-const (
-	migrationScope scopeKind = iota + 1
-	batchScope
-)
-
-// scopeKey finds a hook's scopes; each hook has its own, so that two
-// otelhook hooks on one manager never see each other's state.
-type scopeKey struct{ h *Hook }
-
-// Value returns s for its hook's key, and asks the parent ctx otherwise.
-func (s *scope) Value(key any) any {
-	if k, ok := key.(scopeKey); ok && k.h == s.h {
-		return s
-	}
-	return s.Context.Value(key)
-}
-
-// scopeOf returns the nearest scope of h in ctx, or nil.
-func (h *Hook) scopeOf(ctx context.Context) *scope {
-	s, _ := ctx.Value(scopeKey{h}).(*scope)
-	return s
-}
-
-// own returns ctx as a scope of h of the given kind, when it is one.
-func (h *Hook) own(ctx context.Context, kind scopeKind) *scope {
-	if s, ok := ctx.(*scope); ok && s.h == h && s.kind == kind {
-		return s
-	}
-	return nil
 }
 
 // spanAllowed reports whether a span may start under ctx: with a valid
@@ -376,51 +318,6 @@ func (h *Hook) withBaggage(ctx context.Context, opts []trace.SpanStartOption) []
 	return append(opts[:len(opts):len(opts)], trace.WithAttributes(kv...))
 }
 
-// recordValues puts the migrated values, as redacted, on span.
-func (h *Hook) recordValues(span trace.Span, migrated core.Record) {
-	if !span.IsRecording() || migrated.Len() == 0 {
-		return
-	}
-	kv := make([]attribute.KeyValue, 0, migrated.Len())
-	for k, v := range migrated.All() {
-		if r, ok := h.callRedact(k, v); ok && r != nil {
-			kv = append(kv, valueAttr(DataKeyPrefix+k, r))
-		}
-	}
-	span.SetAttributes(kv...)
-}
-
-// valueAttr converts a data value to an attribute: scalars as they are,
-// anything else as JSON.
-func valueAttr(key string, v any) attribute.KeyValue {
-	k := attribute.Key(key)
-	switch x := v.(type) {
-	case string:
-		return k.String(x)
-	case bool:
-		return k.Bool(x)
-	case float64:
-		return k.Float64(x)
-	case float32:
-		return k.Float64(float64(x))
-	case int:
-		return k.Int(x)
-	case int64:
-		return k.Int64(x)
-	case int32:
-		return k.Int64(int64(x))
-	case json.Number:
-		return k.String(x.String())
-	case []string:
-		return k.StringSlice(x)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return k.String(fmt.Sprint(v))
-	}
-	return k.String(string(b))
-}
-
 // The user's callbacks may panic: the panic is reported to the OTel error
 // handler as a *core.HookPanicError and a safe default is used.
 
@@ -445,16 +342,6 @@ func (h *Hook) callNameFn(ctx context.Context, e core.Event, def string) (name s
 		return n
 	}
 	return def
-}
-
-func (h *Hook) callRedact(key string, v any) (out any, ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			h.report("AfterMigrate (WithRecordValues)", r)
-			out, ok = nil, false
-		}
-	}()
-	return h.cfg.redact(key, v), true
 }
 
 func (h *Hook) report(method string, v any) {

@@ -6,11 +6,8 @@
 //	debug := sampling.New(verboseLogger, sampling.WithRatio(0.1), sampling.WithKeepErrors())
 //	manager.AddHook(debug)
 //
-// It is the Go counterpart of pyrmute's SamplingHook recipe, without the
-// recipe's race: the recipe keeps its decision in a field
-// (self.should_log), so under concurrency one migration's AfterMigrate
-// reads another's decision. Here the decision is taken once, in
-// BeforeMigrate, and carried in the ctx that BeforeMigrate returns, so the
+// The decision is taken once, in BeforeMigrate, and carried in the ctx
+// that BeforeMigrate returns (never in a field of the hook), so the
 // wrapped hook gets AfterMigrate or OnError exactly for the migrations
 // whose BeforeMigrate it got, whatever runs at the same time, nested
 // migrations included.
@@ -44,4 +41,10 @@
 // method is never called: a validator behind a sampler would accept the
 // records it did not see, making validation random. Register a validator
 // with the manager directly.
+//
+// # Changed in this release
+//
+// The options follow the project's one naming style: WithRatio,
+// WithPerSecond, WithKey and WithKeepErrors (the old names remain,
+// deprecated). Nothing else changed.
 package sampling

@@ -55,8 +55,7 @@ func exampleManager() *core.Manager {
 	return m
 }
 
-// Forward a tenth of the migrations to a hook, as pyrmute's SamplingHook
-// recipe does. (The seeded randomness makes the output reproducible; leave
+// Forward a tenth of the migrations to a hook. (The seeded randomness makes the output reproducible; leave
 // WithRand out in production.)
 func Example() {
 	seen := &counter{}

@@ -1,0 +1,156 @@
+package core
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+)
+
+// checkFunc checks a non-nil value. It allocates only on failure.
+type checkFunc func(v any) *problem
+
+func checkAny(any) *problem { return nil }
+
+func checkObject(v any) *problem {
+	if _, ok := v.(map[string]any); ok {
+		return nil
+	}
+	return wrongKind("object", v)
+}
+
+func checkArray(v any) *problem {
+	switch v.(type) {
+	case []any, []map[string]any, []string:
+		return nil
+	}
+	return wrongKind("array", v)
+}
+
+func checkList(v any, elem checkFunc, elemNullable bool) *problem {
+	if l, ok := v.([]string); ok {
+		for i, e := range l {
+			if p := elem(e); p != nil {
+				return p.prefix(fmt.Sprintf("[%d]", i))
+			}
+		}
+		return nil
+	}
+	var bad *problem
+	isList := eachElem(v, func(i int, e any) bool {
+		if p := checkElem(e, elem, elemNullable); p != nil {
+			bad = p.prefix(fmt.Sprintf("[%d]", i))
+		}
+		return bad == nil
+	})
+	if !isList {
+		return wrongKind("array", v)
+	}
+	return bad
+}
+
+func checkElem(v any, elem checkFunc, elemNullable bool) *problem {
+	if isNil(v) {
+		if elemNullable {
+			return nil
+		}
+		return &problem{reason: "must not be null"}
+	}
+	return elem(v)
+}
+
+func isNil(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		return x == nil
+	}
+	return false
+}
+
+func checkString(v any) *problem {
+	if _, ok := v.(string); ok {
+		return nil
+	}
+	return wrongKind("string", v)
+}
+
+func checkInteger(v any, lo, hi float64) *problem {
+	f, ok := number(v)
+	if !ok {
+		return wrongKind("integer", v)
+	}
+	if f != math.Trunc(f) {
+		return &problem{reason: fmt.Sprintf("want an integer, got %v", f)}
+	}
+	if f < lo || f >= hi {
+		return &problem{reason: fmt.Sprintf("%v is out of range", f)}
+	}
+	return nil
+}
+
+// number returns v as a float64 when it is any Go number or a json.Number.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case float32:
+		return float64(n), true
+	case uint:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case uint32:
+		return float64(n), true
+	case int8, int16, uint8, uint16:
+		return reflect.ValueOf(n).Convert(reflect.TypeFor[float64]()).Float(), true
+	}
+	return 0, false
+}
+
+func wrongKind(want string, v any) *problem {
+	return &problem{reason: fmt.Sprintf("want %s, got %s", want, jsonKind(v))}
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "string"
+	case bool:
+		return "bool"
+	case map[string]any:
+		return "object"
+	case []any, []map[string]any, []string:
+		return "array"
+	}
+	if _, ok := number(v); ok {
+		return "number"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func checkBool(v any) *problem {
+	if _, ok := v.(bool); ok {
+		return nil
+	}
+	return wrongKind("bool", v)
+}
+
+func checkNumber(v any) *problem {
+	if _, ok := number(v); ok {
+		return nil
+	}
+	return wrongKind("number", v)
+}

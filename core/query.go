@@ -1,0 +1,79 @@
+package core
+
+import (
+	"errors"
+	"maps"
+	"slices"
+)
+
+// Models returns the registered model names, sorted. A model appears once
+// it has a registered version or migration.
+func (m *Manager) Models() []string {
+	return slices.Sorted(maps.Keys(m.registry().models))
+}
+
+// Versions returns the registered versions of model, ascending.
+func (m *Manager) Versions(model string) ([]Version, error) {
+	mr := m.registry().models[model]
+	if mr == nil || len(mr.versions) == 0 {
+		return nil, &NotFoundError{Model: model}
+	}
+	return slices.Clone(mr.versions), nil
+}
+
+// Latest returns the highest registered version of model.
+func (m *Manager) Latest(model string) (Version, error) {
+	vs, err := m.Versions(model)
+	if err != nil {
+		return Version{}, err
+	}
+	return vs[len(vs)-1], nil
+}
+
+// Path returns the versions a migration of model from one version to
+// another goes through, from first and to last ([from] when from == to).
+// It fails with an error matching [ErrInvalidVersion], [ErrModelNotFound]
+// (the model, or one of the versions, is unknown) or [ErrNoMigrationPath].
+func (m *Manager) Path(model, from, to string) ([]Version, error) {
+	fv, tv, err := parsePair(from, to)
+	if err != nil {
+		return nil, err
+	}
+	reg := m.registry()
+	if fv == tv {
+		mr := reg.models[model]
+		switch {
+		case mr == nil:
+			return nil, &NotFoundError{Model: model}
+		case !mr.isNode(fv):
+			return nil, &NotFoundError{Model: model, Version: fv}
+		}
+		return []Version{fv}, nil
+	}
+	_, pl, err := reg.plan(model, fv, tv)
+	if err != nil {
+		if errors.Is(err, ErrNoMigrationPath) {
+			err = &MigrationError{Model: model, From: fv, To: tv, Err: err}
+		}
+		return nil, err
+	}
+	return slices.Clone(pl.path), nil
+}
+
+// HasPath reports whether [Manager.Path] would succeed.
+func (m *Manager) HasPath(model, from, to string) bool {
+	_, err := m.Path(model, from, to)
+	return err == nil
+}
+
+func parsePair(from, to string) (Version, Version, error) {
+	fv, err := ParseVersion(from)
+	if err != nil {
+		return Version{}, Version{}, err
+	}
+	tv, err := ParseVersion(to)
+	if err != nil {
+		return Version{}, Version{}, err
+	}
+	return fv, tv, nil
+}

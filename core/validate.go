@@ -1,0 +1,142 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// problem is a validation failure: which field (dotted path) and why.
+type problem struct {
+	field  string
+	reason string
+}
+
+func (p *problem) prefix(name string) *problem {
+	switch {
+	case p.field == "":
+		p.field = name
+	case strings.HasPrefix(p.field, "["):
+		p.field = name + p.field
+	default:
+		p.field = name + "." + p.field
+	}
+	return p
+}
+
+func validateFields(fields []field, d map[string]any) *problem {
+	for i := range fields {
+		f := &fields[i]
+		v, ok := d[f.name]
+		if !ok {
+			if f.required {
+				return &problem{field: f.name, reason: "required field missing"}
+			}
+			continue
+		}
+		if v == nil {
+			if f.required && !f.nullable {
+				return &problem{field: f.name, reason: "must not be null"}
+			}
+			continue
+		}
+		if p := f.check(v); p != nil {
+			return p.prefix(f.name)
+		}
+	}
+	return nil
+}
+
+func (p *problem) describe() string {
+	if p.field == "" {
+		return p.reason
+	}
+	return fmt.Sprintf("field %q: %s", p.field, p.reason)
+}
+
+func (mv *modelVersion) problem(p *problem) *ValidationError {
+	return &ValidationError{Model: mv.model, Version: mv.version, Field: p.field, Reason: p.reason}
+}
+
+// validate checks d against a registered model version.
+func (r *registry) validate(model string, v Version, d Data) error {
+	mr := r.models[model]
+	if mr == nil {
+		return &NotFoundError{Model: model}
+	}
+	mv := mr.byVersion[v]
+	if mv == nil {
+		return &NotFoundError{Model: model, Version: v}
+	}
+	if p := validateFields(mv.fields, d); p != nil {
+		return mv.problem(p)
+	}
+	if mv.hasNested {
+		return r.validateNested(mv, d)
+	}
+	return nil
+}
+
+// validateNested checks the nested records of schema-described fields
+// against their registered model versions (a Go struct's nested types are
+// already checked by its compiled checker).
+func (r *registry) validateNested(mv *modelVersion, d Data) error {
+	for i := range mv.fields {
+		f := &mv.fields[i]
+		v := d[f.name]
+		if f.nestedModel == "" || v == nil {
+			continue
+		}
+		model, ver, _ := r.resolveNested(f, mv.version)
+		var err error
+		isList := eachElem(v, func(j int, e any) bool {
+			err = r.validateIn(mv, model, ver, e, f.name, j)
+			return err == nil
+		})
+		if !isList {
+			err = r.validateIn(mv, model, ver, v, f.name, -1)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateIn checks x, found in field name (element idx of it, unless -1)
+// of a record of mv, against the nested model version; a problem is named
+// from the parent.
+func (r *registry) validateIn(mv *modelVersion, model string, ver Version, x any, name string, idx int) error {
+	xm, ok := x.(map[string]any)
+	if !ok || xm == nil {
+		return nil // the kind check has run already
+	}
+	err := r.validate(model, ver, xm)
+	if err == nil {
+		return nil
+	}
+	path := name
+	if idx >= 0 {
+		path = fmt.Sprintf("%s[%d]", name, idx)
+	}
+	// A field of the nested record: name it from the parent.
+	var inner *ValidationError
+	if errors.As(err, &inner) && inner.Err == nil {
+		p := &problem{field: inner.Field, reason: inner.Reason}
+		return mv.problem(p.prefix(path))
+	}
+	return &ValidationError{Model: mv.model, Version: mv.version, Field: path, Err: err}
+}
+
+// Validate checks data against a registered model version, as
+// [Manager.Migrate] does with its result.
+func (m *Manager) Validate(data Data, model, version string) error {
+	v, err := ParseVersion(version)
+	if err != nil {
+		return err
+	}
+	if data == nil {
+		return fmt.Errorf("validate %q %s: %w", model, v, ErrInvalidData)
+	}
+	return m.registry().validate(model, v, data)
+}
