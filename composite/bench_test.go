@@ -5,6 +5,8 @@ package composite_test
 //	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 . | awk -f ../scripts/benchmedians.awk
 
 import (
+	"github.com/transmute-go/transmute/internal/cputime"
+
 	"context"
 	"fmt"
 	"testing"
@@ -44,11 +46,11 @@ func BenchmarkMigrate(b *testing.B) {
 	run := func(b *testing.B, m *core.Manager) {
 		f := migrateOnce(b, m)
 		b.ReportAllocs()
-		cpu := processCPU()
+		cpu := cputime.Process()
 		for b.Loop() {
 			f()
 		}
-		b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 	}
 	b.Run("none", func(b *testing.B) { run(b, exampleManager()) })
 	for _, n := range []int{1, 4, 16} {
@@ -87,11 +89,11 @@ func BenchmarkRatio(b *testing.B) {
 func interleave(b *testing.B, name string, base, f func()) {
 	b.Helper()
 	run := func(g func(), n int) (wall, cpu time.Duration) {
-		c, start := processCPU(), time.Now()
+		c, start := cputime.Process(), time.Now()
 		for range n {
 			g()
 		}
-		return time.Since(start), processCPU() - c
+		return time.Since(start), cputime.Process() - c
 	}
 	const block = 256
 	var wBase, cBase, wF, cF time.Duration

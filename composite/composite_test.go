@@ -11,6 +11,7 @@ import (
 
 	"github.com/transmute-go/transmute/composite"
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
 var bg = context.Background()
@@ -200,7 +201,8 @@ func TestEachMemberGetsTheCtxItsOwnBeforeReturned(t *testing.T) {
 
 func TestPairingUnderConcurrency(t *testing.T) {
 	x, a, b := newTracer("X", nil), newStepTracer("A", nil), newStepTracer("B", nil)
-	inner := composite.Of(b)
+	rec := transmutetest.NewRecorder() // a member seen through two composites
+	inner := composite.Of(b, rec)
 	m := newManager(t, nil, nil)
 	m.AddHook(x, composite.Of(a, inner))
 
@@ -232,6 +234,12 @@ func TestPairingUnderConcurrency(t *testing.T) {
 	}
 	if fails := b.errs.Load(); fails != int64(workers*((each+2)/3)) {
 		t.Errorf("B saw %d failures", fails)
+	}
+	if err := rec.CheckPairing(); err != nil {
+		t.Error(err)
+	}
+	if n := len(rec.Calls()); n != int(total)*6 { // Before, 2 × (BeforeStep, AfterStep), end
+		t.Errorf("the recorder saw %d calls, want %d", n, total*6)
 	}
 }
 

@@ -12,7 +12,10 @@ import (
 	"github.com/transmute-go/transmute/core"
 )
 
-// journal is a concurrency-safe list of what hooks observed.
+// journal is a concurrency-safe list of what hooks observed. It stays
+// private: several tracers write to one journal, so a test sees the order
+// across hooks, which transmutetest.Recorder (one hook's calls) does not
+// show; tests of one member's calls use the Recorder.
 type journal struct {
 	mu     sync.Mutex
 	events []string

@@ -24,6 +24,8 @@ package core_test
 //     engine at all.
 
 import (
+	"github.com/transmute-go/transmute/internal/cputime"
+
 	"context"
 	"fmt"
 	"runtime"
@@ -113,7 +115,7 @@ func BenchmarkDirect(b *testing.B) {
 	ctx := context.Background()
 	rec := benchRecord(1)
 	b.ReportAllocs()
-	stop := cpuTimer(b)
+	stop := cputime.Timer(b)
 	for b.Loop() {
 		d, err := benchStep1(ctx, clone(b, rec))
 		if err != nil {
@@ -143,7 +145,7 @@ func benchMigrate(b *testing.B, migrate func(context.Context, core.Data, string,
 	ctx := context.Background()
 	rec := benchRecord(1)
 	b.ReportAllocs()
-	stop := cpuTimer(b)
+	stop := cputime.Timer(b)
 	for b.Loop() {
 		if _, err := migrate(ctx, rec, "User", "1.0.0", "3.0.0"); err != nil {
 			b.Fatal(err)
@@ -206,7 +208,7 @@ func BenchmarkBatch(b *testing.B) {
 	for _, w := range workers {
 		b.Run(fmt.Sprint("workers=", w), func(b *testing.B) {
 			b.ReportAllocs()
-			stop := cpuTimer(b)
+			stop := cputime.Timer(b)
 			for b.Loop() {
 				if _, err := m.MigrateBatch(ctx, items, "User", "1.0.0", "3.0.0", core.WithWorkers(w)); err != nil {
 					b.Fatal(err)
@@ -230,7 +232,7 @@ func BenchmarkDirectBatch(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprint("workers=", w), func(b *testing.B) {
 			b.ReportAllocs()
-			stop := cpuTimer(b)
+			stop := cputime.Timer(b)
 			for b.Loop() {
 				out := make([]core.Data, len(items))
 				var wg sync.WaitGroup
@@ -265,7 +267,7 @@ func BenchmarkStream(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprint("workers=", w), func(b *testing.B) {
 			b.ReportAllocs()
-			stop := cpuTimer(b)
+			stop := cputime.Timer(b)
 			for b.Loop() {
 				for _, err := range m.MigrateStream(ctx, seq, "User", "1.0.0", "3.0.0", core.WithWorkers(w)) {
 					if err != nil {
@@ -280,7 +282,7 @@ func BenchmarkStream(b *testing.B) {
 
 func BenchmarkParseVersion(b *testing.B) {
 	b.ReportAllocs()
-	stop := cpuTimer(b)
+	stop := cputime.Timer(b)
 	for b.Loop() {
 		if _, err := core.ParseVersion("12.3.45"); err != nil {
 			b.Fatal(err)
@@ -295,7 +297,7 @@ func BenchmarkRegisterVersions(b *testing.B) {
 	for _, n := range []int{10, 100, 200} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			b.ReportAllocs()
-			stop := cpuTimer(b)
+			stop := cputime.Timer(b)
 			for b.Loop() {
 				m := core.NewManager()
 				for i := 1; i <= n; i++ {

@@ -15,7 +15,12 @@ import (
 	"github.com/transmute-go/transmute/core"
 )
 
-// recorder is a concurrency-safe list of what hooks observed.
+// recorder is a concurrency-safe list of what hooks observed. It stays
+// private: several traceHooks write to one recorder, so a test sees the
+// order across hooks, which transmutetest.Recorder (one hook's calls) does
+// not show. (core's own tests cannot import transmutetest, which imports
+// core, from package core; they could from core_test, and do where one
+// hook's calls are enough.)
 type recorder struct {
 	mu     sync.Mutex
 	events []string

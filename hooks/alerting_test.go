@@ -11,6 +11,7 @@ import (
 
 	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/hooks"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
 // alertLog collects the alerts an Alerting hook delivers.
@@ -35,14 +36,14 @@ func (l *alertLog) all() []hooks.Alert {
 type alertRig struct {
 	t     *testing.T
 	m     *core.Manager
-	clock *fakeClock
+	clock *transmutetest.Clock
 	start time.Time
 	log   *alertLog
 	hook  *hooks.Alerting
 }
 
 func newAlertRig(t *testing.T, rule hooks.Rule, opts ...hooks.AlertingOption) *alertRig {
-	r := &alertRig{t: t, m: newTestManager(t, failOnError(t)), clock: newFakeClock(), log: &alertLog{}}
+	r := &alertRig{t: t, m: newTestManager(t, failOnError(t)), clock: transmutetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)), log: &alertLog{}}
 	r.start = r.clock.Now()
 	r.hook = hooks.NewAlerting(rule, r.log.notify, append([]hooks.AlertingOption{hooks.WithClock(r.clock.Now)}, opts...)...)
 	t.Cleanup(func() { _ = r.hook.Close() })
@@ -53,7 +54,7 @@ func newAlertRig(t *testing.T, rule hooks.Rule, opts ...hooks.AlertingOption) *a
 // fail runs a failing migration of model at start+at.
 func (r *alertRig) fail(model string, at time.Duration) {
 	r.t.Helper()
-	r.clock.Set(r.start, at)
+	r.clock.Set(r.start.Add(at))
 	if _, err := r.m.Migrate(context.Background(), core.Data{"name": 0}, model, "1.0.0", "2.0.0"); err == nil {
 		r.t.Fatal("a failing migration succeeded")
 	}
@@ -61,7 +62,7 @@ func (r *alertRig) fail(model string, at time.Duration) {
 
 func (r *alertRig) succeed(at time.Duration) {
 	r.t.Helper()
-	r.clock.Set(r.start, at)
+	r.clock.Set(r.start.Add(at))
 	if err := migrateUser(r.t, r.m, context.Background(), "Ada"); err != nil {
 		r.t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/transmute-go/transmute/core"
 )
@@ -146,27 +145,4 @@ func (c *capture) records() []record {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return slices.Clone(*c.recs)
-}
-
-// fakeClock is a clock that moves only when told to.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Set moves the clock to start + d.
-func (c *fakeClock) Set(start time.Time, d time.Duration) {
-	c.mu.Lock()
-	c.t = start.Add(d)
-	c.mu.Unlock()
 }

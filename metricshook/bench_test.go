@@ -1,6 +1,8 @@
 package metricshook_test
 
 import (
+	"github.com/transmute-go/transmute/internal/cputime"
+
 	"context"
 	"strings"
 	"testing"
@@ -136,19 +138,6 @@ var benchRecords = []struct {
 	rec  func() core.Data
 }{{"small", benchRecord}, {"typical", typicalRecord}}
 
-// cpuTimer starts measuring the process CPU time of a benchmark; the
-// function it returns, called after the loop, reports it per operation as
-// "cpu-ns/op" (GC work included), which other processes on a loaded
-// machine disturb far less than wall time.
-func cpuTimer(b *testing.B) (stop func()) {
-	start := processCPU()
-	return func() {
-		if used := processCPU() - start; used > 0 && b.N > 0 {
-			b.ReportMetric(float64(used)/float64(b.N), "cpu-ns/op")
-		}
-	}
-}
-
 func check(tb testing.TB, err error) {
 	tb.Helper()
 	if err != nil {
@@ -162,7 +151,7 @@ func benchMigrate(b *testing.B, hooks func() []core.Hook) {
 			m := benchManager(b, hooks()...)
 			ctx, rec := context.Background(), r.rec()
 			b.ReportAllocs()
-			stop := cpuTimer(b)
+			stop := cputime.Timer(b)
 			for b.Loop() {
 				if _, err := m.Migrate(ctx, rec, "User", "1.0.0", "2.0.0"); err != nil {
 					b.Fatal(err)
@@ -213,7 +202,7 @@ func BenchmarkHook(b *testing.B) {
 	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now()}
 	ctx := context.Background()
 	b.ReportAllocs()
-	stop := cpuTimer(b)
+	stop := cputime.Timer(b)
 	for b.Loop() {
 		h.AfterMigrate(h.BeforeMigrate(ctx, e), e, core.Record{})
 	}

@@ -5,6 +5,8 @@ package sampling_test
 //	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 .
 
 import (
+	"github.com/transmute-go/transmute/internal/cputime"
+
 	"context"
 	"testing"
 	"time"
@@ -61,11 +63,11 @@ func BenchmarkMigrate(b *testing.B) {
 			m.AddHook(bc.hook)
 			f := migrateOnce(b, m)
 			b.ReportAllocs()
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				f()
 			}
-			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(cputime.Process()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
@@ -90,11 +92,11 @@ func BenchmarkRatio(b *testing.B) {
 func interleave(b *testing.B, name string, base, f func()) {
 	b.Helper()
 	run := func(g func(), n int) (wall, cpu time.Duration) {
-		c, start := processCPU(), time.Now()
+		c, start := cputime.Process(), time.Now()
 		for range n {
 			g()
 		}
-		return time.Since(start), processCPU() - c
+		return time.Since(start), cputime.Process() - c
 	}
 	const block = 256
 	var wBase, cBase, wF, cF time.Duration

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/transmute-go/transmute/core"
 )
@@ -86,6 +85,8 @@ type spy struct {
 	forcedFn                    func(context.Context) bool
 }
 
+// newSpy returns a spy. It stays private: it also counts the forced calls
+// (ForcedByError), which transmutetest.Recorder knows nothing of.
 func newSpy(forced func(context.Context) bool) *spy { return &spy{forcedFn: forced} }
 
 func (s *spy) note(format string, args ...any) {
@@ -215,11 +216,3 @@ func must(t testing.TB, err error) {
 func user(name string) core.Data { return core.Data{"name": name} }
 
 func failing(name string) core.Data { return core.Data{"name": name, "fail": true} }
-
-// fakeClock is a clock that moves only when told to.
-type fakeClock struct{ ns atomic.Int64 }
-
-var clockBase = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-
-func (c *fakeClock) now() time.Time          { return clockBase.Add(time.Duration(c.ns.Load())) }
-func (c *fakeClock) advance(d time.Duration) { c.ns.Add(int64(d)) }

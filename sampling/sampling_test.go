@@ -13,6 +13,7 @@ import (
 
 	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/sampling"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
 func migrate(t testing.TB, m *core.Manager, d core.Data, to string) error {
@@ -173,9 +174,9 @@ func TestByKeyRatioOverManyKeys(t *testing.T) {
 
 func TestPerSecondBound(t *testing.T) {
 	const rate = 100
-	var clock fakeClock
+	var clock transmutetest.Clock
 	s := newSpy(sampling.ForcedByError)
-	h := sampling.New(s, sampling.WithPerSecond(rate), sampling.WithClock(clock.now))
+	h := sampling.New(s, sampling.WithPerSecond(rate), sampling.WithClock(clock.Now))
 	m := newManager(t)
 	m.AddHook(h)
 
@@ -187,7 +188,7 @@ func TestPerSecondBound(t *testing.T) {
 			if err := migrate(t, m, user("x"), "2.0.0"); err != nil {
 				t.Fatal(err)
 			}
-			clock.advance(time.Millisecond)
+			clock.Advance(time.Millisecond)
 		}
 		perSecond[sec] = h.Sampled() - before
 	}
@@ -209,7 +210,7 @@ func TestPerSecondBound(t *testing.T) {
 
 	// After a pause the bucket is full again, and holds no more than its
 	// capacity.
-	clock.advance(time.Minute)
+	clock.Advance(time.Minute)
 	before := h.Sampled()
 	for range 1000 {
 		_ = migrate(t, m, user("x"), "2.0.0")
@@ -222,8 +223,8 @@ func TestPerSecondBound(t *testing.T) {
 
 func TestPerSecondUnderConcurrency(t *testing.T) {
 	const tokens, workers, each = 200_000, 4, 100_000
-	var clock fakeClock // frozen: only the initial tokens are there
-	h := sampling.New(core.NopHook{}, sampling.WithPerSecond(tokens), sampling.WithClock(clock.now))
+	var clock transmutetest.Clock // frozen: only the initial tokens are there
+	h := sampling.New(core.NopHook{}, sampling.WithPerSecond(tokens), sampling.WithClock(clock.Now))
 	e := core.Event{Model: "User"}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -243,10 +244,10 @@ func TestPerSecondUnderConcurrency(t *testing.T) {
 }
 
 func TestPerSecondAfterRatio(t *testing.T) {
-	var clock fakeClock
+	var clock transmutetest.Clock
 	s := newSpy(sampling.ForcedByError)
 	// The coin rejects every other migration; those take no token.
-	h := sampling.New(s, sampling.WithRatio(0.5), sampling.WithPerSecond(10), sampling.WithClock(clock.now),
+	h := sampling.New(s, sampling.WithRatio(0.5), sampling.WithPerSecond(10), sampling.WithClock(clock.Now),
 		sampling.WithRand(scripted(false, true)))
 	for range 40 {
 		decides(h, s, "k")
@@ -254,7 +255,7 @@ func TestPerSecondAfterRatio(t *testing.T) {
 	if h.Sampled() != 10 {
 		t.Errorf("Sampled = %d, want the 10 tokens", h.Sampled())
 	}
-	clock.advance(time.Second / 10) // one token back
+	clock.Advance(time.Second / 10) // one token back
 	decides(h, s, "k")              // rejected by the coin
 	if !decides(h, s, "k") {
 		t.Error("the token was spent by a migration that the coin rejected")
@@ -466,7 +467,7 @@ func TestUnsampledPathAllocatesNothing(t *testing.T) {
 	for name, h := range map[string]*sampling.Hook{
 		"Ratio(0)":             sampling.New(s, sampling.WithRatio(0)),
 		"ByKey":                sampling.New(s, sampling.WithRatio(0), sampling.WithKey(byName)),
-		"PerSecond, exhausted": sampling.New(s, sampling.WithPerSecond(1), sampling.WithClock(new(fakeClock).now)),
+		"PerSecond, exhausted": sampling.New(s, sampling.WithPerSecond(1), sampling.WithClock(new(transmutetest.Clock).Now)),
 	} {
 		decides(h, s, "k") // takes the PerSecond token
 		allocs := testing.AllocsPerRun(1000, func() {
@@ -486,13 +487,13 @@ func TestUnsampledPathAllocatesNothing(t *testing.T) {
 
 func TestPerSecondTinyRate(t *testing.T) {
 	// One token every 31 700 years: the arithmetic must not overflow.
-	var clock fakeClock
-	h := sampling.New(core.NopHook{}, sampling.WithPerSecond(1e-12), sampling.WithClock(clock.now))
+	var clock transmutetest.Clock
+	h := sampling.New(core.NopHook{}, sampling.WithPerSecond(1e-12), sampling.WithClock(clock.Now))
 	e := core.Event{Model: "User"}
 	for range 10 {
 		h.AfterMigrate(h.BeforeMigrate(bg, e), e, core.Record{})
 	}
-	clock.advance(24 * time.Hour)
+	clock.Advance(24 * time.Hour)
 	for range 10 {
 		h.AfterMigrate(h.BeforeMigrate(bg, e), e, core.Record{})
 	}
