@@ -1,10 +1,13 @@
 package core
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
+	"time"
 )
 
 // checkFunc checks a non-nil value. It allocates only on failure.
@@ -153,4 +156,61 @@ func checkNumber(v any) *problem {
 		return nil
 	}
 	return wrongKind("number", v)
+}
+
+// checkTime accepts an RFC 3339 date-time string, as a Go time.Time
+// decodes.
+func checkTime(v any) *problem {
+	s, ok := v.(string)
+	if !ok {
+		return wrongKind("string", v)
+	}
+	var t time.Time
+	if err := t.UnmarshalText([]byte(s)); err != nil {
+		return &problem{reason: "not an RFC 3339 date-time: " + strconv.Quote(s)}
+	}
+	return nil
+}
+
+// checkBytes accepts a base64 string, as a Go []byte decodes.
+func checkBytes(v any) *problem {
+	s, ok := v.(string)
+	if !ok {
+		return wrongKind("string", v)
+	}
+	if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+		return &problem{reason: "not base64"}
+	}
+	return nil
+}
+
+// objectCheck accepts an object whose fields pass fields.
+func objectCheck(fields []field) checkFunc {
+	return func(v any) *problem {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return wrongKind("object", v)
+		}
+		return validateFields(fields, m)
+	}
+}
+
+// mapOf accepts an object whose keys pass key and whose values pass elem
+// (null only when nullable).
+func mapOf(key func(string) *problem, elem checkFunc, nullable bool) checkFunc {
+	return func(v any) *problem {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return wrongKind("object", v)
+		}
+		for k, e := range m {
+			if p := key(k); p != nil {
+				return p.prefix(k)
+			}
+			if p := checkElem(e, elem, nullable); p != nil {
+				return p.prefix(k)
+			}
+		}
+		return nil
+	}
 }

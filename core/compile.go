@@ -10,17 +10,20 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 var (
 	jsonUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
 	textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+	timeType        = reflect.TypeFor[time.Time]()
 )
 
 // compiler builds the checkers of Go types, once per type, recursive
 // types included.
 type compiler struct {
-	checks map[reflect.Type]*checkFunc
+	checks     map[reflect.Type]*checkFunc
+	describing map[reflect.Type]bool // the structs being described, against recursion
 }
 
 func (c *compiler) check(t reflect.Type) checkFunc {
@@ -34,6 +37,9 @@ func (c *compiler) check(t reflect.Type) checkFunc {
 }
 
 func (c *compiler) build(t reflect.Type) checkFunc {
+	if t == timeType {
+		return checkTime
+	}
 	pt := reflect.PointerTo(t)
 	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
 		if pt.Implements(textUnmarshaler) {
@@ -84,7 +90,7 @@ func scalarCheck(t reflect.Type) checkFunc {
 // listCheck returns the check of a slice or array type.
 func (c *compiler) listCheck(t reflect.Type) checkFunc {
 	if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
-		return checkString // []byte is base64 text
+		return checkBytes // []byte is base64 text
 	}
 	if isAnyType(t.Elem()) {
 		return checkArray // any element will do: only the kind matters
@@ -106,25 +112,7 @@ func (c *compiler) mapCheck(t reflect.Type) checkFunc {
 	if isAnyType(t.Elem()) && t.Key().Kind() == reflect.String {
 		return checkObject // any value under any key will do
 	}
-	elem := c.check(t.Elem())
-	return func(v any) *problem {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return wrongKind("object", v)
-		}
-		for k, e := range m {
-			if p := key(k); p != nil {
-				return p.prefix(k)
-			}
-			if e == nil {
-				continue
-			}
-			if p := elem(e); p != nil {
-				return p.prefix(k)
-			}
-		}
-		return nil
-	}
+	return mapOf(key, c.check(t.Elem()), nullable(t.Elem()))
 }
 
 // structCheck returns the check of a struct type: its fields, as for a
@@ -135,13 +123,7 @@ func (c *compiler) structCheck(t reflect.Type) checkFunc {
 		msg := err.Error()
 		return func(any) *problem { return &problem{reason: msg} }
 	}
-	return func(v any) *problem {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return wrongKind("object", v)
-		}
-		return validateFields(fields, m)
-	}
+	return objectCheck(fields)
 }
 
 // isAnyType reports whether t is an interface with no methods, which any
@@ -316,12 +298,17 @@ func (c *compiler) fieldOf(sf reflect.StructField, name, opts string) (field, er
 	}
 	if f.check == nil {
 		f.check = c.check(ft)
+		f.desc = c.describe(ft)
+	} else {
+		f.desc = Field{Kind: KindString} // the ",string" option
 	}
+	f.desc.Name, f.desc.Doc, f.desc.Nullable = name, sf.Tag.Get("doc"), f.nullable
 	if d, ok := sf.Tag.Lookup("default"); ok {
 		if err := json.Unmarshal([]byte(d), &f.def); err != nil {
 			return f, fmt.Errorf("%w: field %s: default tag %q is not a JSON literal: %v", ErrInvalidModel, sf.Name, d, err)
 		}
 		f.hasDefault = true
+		f.desc.Default = json.RawMessage(d)
 		if f.def != nil {
 			if p := f.check(f.def); p != nil {
 				return f, fmt.Errorf("%w: field %s: default %s: %s", ErrInvalidModel, sf.Name, d, p.prefix(name).describe())
@@ -329,6 +316,7 @@ func (c *compiler) fieldOf(sf reflect.StructField, name, opts string) (field, er
 		}
 	}
 	f.required = ft.Kind() != reflect.Pointer && !omitempty && !f.hasDefault
+	f.desc.Required = f.required
 	// A struct field (or a slice or array of one) may be a nested model,
 	// resolved at migration time against the registered types.
 	et := ft

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"reflect"
 )
 
 // migrateNested migrates a nested record, or each record of a list.
@@ -53,7 +54,13 @@ func (r *registry) resolveNested(f *field, enclosing Version) (string, Version, 
 		}
 		return f.nestedModel, enclosing, true
 	}
-	refs := r.byType[f.nestedType]
+	return r.resolveType(f.nestedType, enclosing)
+}
+
+// resolveType finds the registered model version a Go type describes, in
+// a record of version enclosing: see resolveNested.
+func (r *registry) resolveType(t reflect.Type, enclosing Version) (string, Version, bool) {
+	refs := r.byType[t]
 	if len(refs) == 0 {
 		return "", Version{}, false
 	}

@@ -40,7 +40,7 @@ func (m *Manager) RegisterSchema(model, version string, s Schema, opts ...ModelO
 	if err != nil {
 		return fmt.Errorf("register %q: %w", model, err)
 	}
-	fields, err := schemaFields(s)
+	fields, err := schemaFields(s.Fields)
 	if err != nil {
 		return fmt.Errorf("register %q %s: %w", model, version, err)
 	}

@@ -95,3 +95,16 @@ func (mr *modelReg) isNode(v Version) bool {
 	_, ok := mr.graph.index[v]
 	return ok
 }
+
+// modelVersion finds a registered model version.
+func (r *registry) modelVersion(model string, v Version) (*modelVersion, error) {
+	mr := r.models[model]
+	if mr == nil {
+		return nil, &NotFoundError{Model: model}
+	}
+	mv := mr.byVersion[v]
+	if mv == nil {
+		return nil, &NotFoundError{Model: model, Version: v}
+	}
+	return mv, nil
+}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -17,21 +18,26 @@ type Data = map[string]any
 // the migration's step span.
 type MigrationFunc func(ctx context.Context, data Data) (Data, error)
 
-// Kind is the JSON kind a [Field] of a [Schema] accepts.
+// Kind is the type of the value of a [Field]: a small closed set that
+// every schema format can express.
 type Kind uint8
 
-// The kinds of a schema field.
+// The kinds of a field.
 const (
 	KindAny     Kind = iota // any JSON value
 	KindString              // a JSON string
 	KindNumber              // any JSON number
-	KindInteger             // a JSON number with no fractional part
+	KindInteger             // a JSON number with no fractional part (a Go integer)
 	KindBool                // true or false
-	KindObject              // a JSON object
-	KindArray               // a JSON array
+	KindObject              // a JSON object: of the declared Fields, or of anything when there are none
+	KindArray               // a JSON array of Elem (of anything when Elem is nil)
+	KindTime                // an RFC 3339 date-time string (a Go time.Time)
+	KindBytes               // a base64 string (a Go []byte, as encoding/json writes it)
+	KindMap                 // a JSON object of any keys to values of Elem (anything when Elem is nil)
+	KindModel               // a record of the registered model Model, version ModelVersion
 )
 
-var kindNames = [...]string{"any", "string", "number", "integer", "bool", "object", "array"}
+var kindNames = [...]string{"any", "string", "number", "integer", "bool", "object", "array", "time", "bytes", "map", "model"}
 
 // String returns the kind's name.
 func (k Kind) String() string {
@@ -41,35 +47,62 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Schema describes a model version known only at run time, as an
-// alternative to a Go struct ([Register]).
+// Schema describes a model version: the fields a record of it has. It is
+// what [Manager.RegisterSchema] registers for a model known only at run
+// time, and what [Manager.Schema] returns for any registered version,
+// whether it came from a Go struct or a Schema; validation checks records
+// against that very description.
 type Schema struct {
+	// Model and Version name the model version described; Manager.Schema
+	// sets them, RegisterSchema ignores them.
+	Model   string
+	Version Version
+	// Fields in declaration order.
 	Fields []Field
 }
 
-// Field is one field of a [Schema].
+// Field describes one field of a record, or (as the Elem of an array or a
+// map) the type of its elements, whose Name is then empty.
 type Field struct {
-	Name     string
-	Required bool
-	// Default is the JSON literal that auto-migration fills in when the
-	// field is missing (nil: no default). A field with a default is not
+	Name string
+	// Required: the field must be present. A field with a default is not
 	// required.
+	Required bool
+	// Nullable: the value may be an explicit null (a Go pointer, slice,
+	// map or interface). For RegisterSchema, a field that is not required
+	// is nullable too, as it always was.
+	Nullable bool
+	// Default is the JSON literal that auto-migration fills in when the
+	// field is missing (nil: no default).
 	Default json.RawMessage
-	// Kind is the JSON kind of the value (KindAny accepts anything).
+	// Kind is the type of the value (KindAny accepts anything).
 	Kind Kind
-	// Model names a registered model when the field holds a nested record
-	// (or, with List, an array of them). ModelVersion is its version; empty
-	// means the version of the enclosing model.
+	// Elem is the type of the elements of a KindArray or KindMap field;
+	// nil accepts any element.
+	Elem *Field
+	// Fields are the declared fields of a KindObject (a Go struct that is
+	// not a registered model); nil accepts any object.
+	Fields []Field
+	// Model names the registered model of a KindModel field.
+	// ModelVersion is its version; empty means the version of the
+	// enclosing model (RegisterSchema); Manager.Schema always sets it.
+	// For RegisterSchema, a Model with a zero Kind means KindModel, and
+	// List: true an array of such records.
 	Model        string
 	ModelVersion string
 	List         bool
+	// Doc says what the field means (a Go struct field's `doc:"…"` tag).
+	Doc string
+
+	goType reflect.Type // the Go struct of a KindObject, to find it registered
 }
 
-// schemaFields compiles the fields of a run-time Schema.
-func schemaFields(s Schema) ([]field, error) {
-	out := make([]field, 0, len(s.Fields))
+// schemaFields compiles the fields of a run-time Schema: each check is
+// derived from the field's description.
+func schemaFields(fields []Field) ([]field, error) {
+	out := make([]field, 0, len(fields))
 	seen := map[string]bool{}
-	for _, sf := range s.Fields {
+	for _, sf := range fields {
 		if sf.Name == "" {
 			return nil, fmt.Errorf("%w: a schema field has no name", ErrInvalidModel)
 		}
@@ -77,59 +110,120 @@ func schemaFields(s Schema) ([]field, error) {
 			return nil, fmt.Errorf("%w: field %q appears twice", ErrInvalidModel, sf.Name)
 		}
 		seen[sf.Name] = true
-		f := field{name: sf.Name, required: sf.Required, nullable: !sf.Required, check: kindCheck(sf.Kind)}
-		if sf.Model != "" {
-			f.nestedModel, f.list = sf.Model, sf.List
-			if sf.ModelVersion != "" {
-				v, err := ParseVersion(sf.ModelVersion)
-				if err != nil {
-					return nil, fmt.Errorf("%w: field %q: %w", ErrInvalidModel, sf.Name, err)
-				}
-				f.nestedVersion, f.nestedVerSet = v, true
-			}
-			if sf.List {
-				f.check = kindCheck(KindArray)
-			} else {
-				f.check = kindCheck(KindObject)
-			}
-		}
-		if sf.Default != nil {
-			if err := json.Unmarshal(sf.Default, &f.def); err != nil {
-				return nil, fmt.Errorf("%w: field %q: default is not a JSON literal: %v", ErrInvalidModel, sf.Name, err)
-			}
-			f.hasDefault, f.required = true, false
+		f, err := schemaField(normalize(sf))
+		if err != nil {
+			return nil, fmt.Errorf("%w: field %q: %w", ErrInvalidModel, sf.Name, err)
 		}
 		out = append(out, f)
 	}
 	return out, nil
 }
 
-func kindCheck(k Kind) checkFunc {
-	switch k {
-	case KindString:
-		return checkString
-	case KindNumber:
-		return func(v any) *problem {
-			if _, ok := number(v); ok {
-				return nil
-			}
-			return wrongKind("number", v)
+// normalize gives a RegisterSchema field its explicit form: a Model with no
+// kind is KindModel (an array of them with List), and a field that is not
+// required is nullable.
+func normalize(sf Field) Field {
+	if sf.Model != "" && sf.Kind == KindAny {
+		sf.Kind = KindModel
+		if sf.List {
+			sf.Kind, sf.Elem = KindArray, &Field{Kind: KindModel, Model: sf.Model, ModelVersion: sf.ModelVersion}
+			sf.Model, sf.ModelVersion = "", ""
 		}
-	case KindInteger:
-		return func(v any) *problem { return checkInteger(v, -math.MaxFloat64, math.MaxFloat64) }
-	case KindBool:
-		return func(v any) *problem {
-			if _, ok := v.(bool); ok {
-				return nil
-			}
-			return wrongKind("bool", v)
-		}
-	case KindObject:
-		return checkObject
-	case KindArray:
-		return checkArray
 	}
-	return checkAny
+	sf.List = false
+	if !sf.Required {
+		sf.Nullable = true
+	}
+	return sf
+}
+
+// schemaField compiles one described field.
+func schemaField(sf Field) (field, error) {
+	check, err := describedCheck(&sf)
+	if err != nil {
+		return field{}, err
+	}
+	f := field{name: sf.Name, required: sf.Required, nullable: sf.Nullable, check: check, desc: sf}
+	model, ver := sf.Model, sf.ModelVersion
+	if sf.Kind == KindArray && sf.Elem != nil && sf.Elem.Kind == KindModel {
+		model, ver, f.list = sf.Elem.Model, sf.Elem.ModelVersion, true
+	} else if sf.Kind != KindModel {
+		model = ""
+	}
+	if model != "" {
+		f.nestedModel = model
+		if ver != "" {
+			v, err := ParseVersion(ver)
+			if err != nil {
+				return field{}, err
+			}
+			f.nestedVersion, f.nestedVerSet = v, true
+		}
+	}
+	if sf.Default != nil {
+		if err := json.Unmarshal(sf.Default, &f.def); err != nil {
+			return field{}, fmt.Errorf("default is not a JSON literal: %v", err)
+		}
+		f.hasDefault, f.required = true, false
+		f.desc.Required = false
+	}
+	return f, nil
+}
+
+// describedCheck returns the check of a described type.
+func describedCheck(f *Field) (checkFunc, error) {
+	switch f.Kind {
+	case KindString:
+		return checkString, nil
+	case KindNumber:
+		return checkNumber, nil
+	case KindInteger:
+		return func(v any) *problem { return checkInteger(v, -math.MaxFloat64, math.MaxFloat64) }, nil
+	case KindBool:
+		return checkBool, nil
+	case KindTime:
+		return checkTime, nil
+	case KindBytes:
+		return checkBytes, nil
+	case KindModel:
+		if f.Model == "" {
+			return nil, errors.New("a model field names no model")
+		}
+		return checkObject, nil // its fields are checked against the model
+	case KindObject:
+		if f.Fields == nil {
+			return checkObject, nil
+		}
+		fields, err := schemaFields(f.Fields)
+		if err != nil {
+			return nil, err
+		}
+		return objectCheck(fields), nil
+	case KindArray, KindMap:
+		return collectionCheck(f)
+	case KindAny:
+		return checkAny, nil
+	}
+	return nil, fmt.Errorf("unknown kind %v", f.Kind)
+}
+
+// collectionCheck returns the check of a described array or map.
+func collectionCheck(f *Field) (checkFunc, error) {
+	if f.Elem == nil || f.Elem.Kind == KindAny {
+		if f.Kind == KindArray {
+			return checkArray, nil
+		}
+		return checkObject, nil
+	}
+	elem, err := describedCheck(f.Elem)
+	if err != nil {
+		return nil, fmt.Errorf("elements: %w", err)
+	}
+	nullable := f.Elem.Nullable
+	if f.Kind == KindArray {
+		return func(v any) *problem { return checkList(v, elem, nullable) }, nil
+	}
+	return mapOf(func(string) *problem { return nil }, elem, nullable), nil
 }
 
 // field is a compiled field of a model version.
@@ -147,6 +241,8 @@ type field struct {
 	nestedVersion Version
 	nestedVerSet  bool
 	list          bool
+
+	desc Field // the field as Manager.Schema describes it
 }
 
 func (f *field) isNested() bool { return f.nestedType != nil || f.nestedModel != "" }

@@ -60,13 +60,9 @@ func (mv *modelVersion) problem(p *problem) *ValidationError {
 
 // validate checks d against a registered model version.
 func (r *registry) validate(model string, v Version, d Data) error {
-	mr := r.models[model]
-	if mr == nil {
-		return &NotFoundError{Model: model}
-	}
-	mv := mr.byVersion[v]
-	if mv == nil {
-		return &NotFoundError{Model: model, Version: v}
+	mv, err := r.modelVersion(model, v)
+	if err != nil {
+		return err
 	}
 	if p := validateFields(mv.fields, d); p != nil {
 		return mv.problem(p)
