@@ -77,3 +77,32 @@ func parsePair(from, to string) (Version, Version, error) {
 	}
 	return fv, tv, nil
 }
+
+// Migration is one step the engine can take between two versions of a
+// model: a registered function, or an auto-migration.
+type Migration struct {
+	From, To Version
+	// Auto: no function is registered for the pair; the target version
+	// is WithBackwardCompatible and adjacent to From, so the engine
+	// migrates by itself.
+	Auto bool
+}
+
+// Migrations returns the steps of model's migration graph, registered
+// functions and auto-migrations alike, sorted by From then To. Paths
+// ([Manager.Path]) are chains of these steps. It fails with an error
+// matching [ErrModelNotFound] for an unknown model.
+func (m *Manager) Migrations(model string) ([]Migration, error) {
+	mr := m.registry().models[model]
+	if mr == nil {
+		return nil, &NotFoundError{Model: model}
+	}
+	g := mr.graph
+	var out []Migration
+	for from, es := range g.adj {
+		for _, e := range es {
+			out = append(out, Migration{From: g.nodes[from], To: g.nodes[e.to], Auto: e.auto})
+		}
+	}
+	return out, nil // nodes ascending, targets ascending
+}

@@ -13,6 +13,7 @@ require (
 	github.com/transmute-go/transmute/metricshook v0.0.0-00010101000000-000000000000
 	github.com/transmute-go/transmute/otelhook v0.0.0-00010101000000-000000000000
 	github.com/transmute-go/transmute/sampling v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute/schema v0.0.0-00010101000000-000000000000
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc v1.47.0
@@ -40,6 +41,7 @@ require (
 	github.com/prometheus/otlptranslator v1.0.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
+	github.com/samber/lo v1.53.0 // indirect
 	go.opentelemetry.io/auto/sdk v1.2.1 // indirect
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace v1.47.0 // indirect
 	go.opentelemetry.io/otel/log v1.47.0 // indirect
@@ -63,3 +65,5 @@ replace github.com/transmute-go/transmute/metricshook => ../metricshook
 replace github.com/transmute-go/transmute/otelhook => ../otelhook
 
 replace github.com/transmute-go/transmute/sampling => ../sampling
+
+replace github.com/transmute-go/transmute/schema => ../schema

@@ -59,6 +59,7 @@ import (
 	"github.com/transmute-go/transmute/hooks"
 	"github.com/transmute-go/transmute/metricshook"
 	"github.com/transmute-go/transmute/otelhook"
+	"github.com/transmute-go/transmute/schema"
 )
 
 // config is what run needs; main fills it from the flags and the
@@ -71,6 +72,7 @@ type config struct {
 
 	AuditPath string // the audit trail, replaced at each run
 	LogPath   string // the slog log of the migrations, replaced at each run
+	SchemaDir string // the JSON Schema of every model version, rewritten at each run
 
 	// OTLP sends the traces over OTLP gRPC, configured by the standard
 	// OTEL_EXPORTER_OTLP_* variables, instead of printing one as a tree.
@@ -92,6 +94,7 @@ func defaultConfig() config {
 		BadEvery:    500,
 		AuditPath:   filepath.Join(dir, "audit.jsonl"),
 		LogPath:     filepath.Join(dir, "migrations.log"),
+		SchemaDir:   filepath.Join(dir, "schemas"),
 		ServiceName: "transmute-quickstart",
 	}
 }
@@ -104,6 +107,7 @@ func main() {
 	flag.IntVar(&cfg.BadEvery, "bad-every", cfg.BadEvery, "break one record in this many on purpose (0: none)")
 	flag.StringVar(&cfg.AuditPath, "audit", cfg.AuditPath, "audit trail file (JSON lines), replaced at each run")
 	flag.StringVar(&cfg.LogPath, "log", cfg.LogPath, "log file of the migrations, replaced at each run")
+	flag.StringVar(&cfg.SchemaDir, "schemas", cfg.SchemaDir, "folder of the models' JSON Schema files, rewritten at each run")
 	flag.Parse()
 	cfg.OTLP = os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 	cfg.Interactive = isTerminal(os.Stdout) && os.Getenv("TERM") != "dumb" && os.Getenv("NO_COLOR") == ""
@@ -252,9 +256,23 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 		}
 	}
 
+	// 7. The models' schemas, for the services that do not read Go, and
+	// what changed between the first and the last User.
+	schemas, err := schema.Dump(m, cfg.SchemaDir, schema.FormatJSON)
+	if err != nil {
+		return err
+	}
+	diff, err := schema.Compare(m, "User", "1.0.0", "3.0.0")
+	if err != nil {
+		return err
+	}
+	out.section("User 1.0.0 → 3.0.0 (schema.Compare)")
+	fmt.Fprint(w, diff.Markdown())
+
 	out.section("files")
 	fmt.Fprintf(w, "audit trail: %s (%d lines, one per migration; nested ones included)\n", cfg.AuditPath, trail.Written())
 	fmt.Fprintf(w, "log:         %s\n", cfg.LogPath)
+	fmt.Fprintf(w, "schemas:     %s (%d JSON Schema files; schema.Dump writes Avro, proto, TypeScript and Zod too)\n", cfg.SchemaDir, len(schemas))
 	return nil
 }
 

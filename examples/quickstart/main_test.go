@@ -29,6 +29,7 @@ func testConfig(t *testing.T) config {
 	cfg.Records, cfg.BadEvery, cfg.Seed = 200, 25, 7
 	cfg.AuditPath = filepath.Join(dir, "audit.jsonl")
 	cfg.LogPath = filepath.Join(dir, "migrations.log")
+	cfg.SchemaDir = filepath.Join(dir, "schemas")
 	return cfg
 }
 
@@ -135,6 +136,18 @@ func TestRunReportsEveryMigration(t *testing.T) {
 	if !strings.Contains(out, "audit trail: "+cfg.AuditPath+" ("+strconv.Itoa(total)+" lines") {
 		t.Errorf("the output does not give the audit trail's path and line count")
 	}
+	// The schemas: one JSON Schema file per model version, and the diff
+	// of the first and the last User with its breaking changes.
+	schemas, _ := filepath.Glob(filepath.Join(cfg.SchemaDir, "*.json"))
+	if len(schemas) != 5 || !strings.Contains(out, "schemas:     "+cfg.SchemaDir+" (5 JSON Schema files") {
+		t.Errorf("schema files %v", schemas)
+	}
+	for _, s := range []string{"# User: 1.0.0 → 3.0.0", "- `address`: nested model: Address 1.0.0 → 2.0.0", "⚠️ Removed fields 'name' will be lost during migration"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("the output lacks %q", s)
+		}
+	}
+
 	raw, err := os.ReadFile(cfg.AuditPath)
 	if err != nil {
 		t.Fatal(err)

@@ -18,9 +18,10 @@
 // does not compile on its own, such as a signature listing); use it
 // sparingly.
 //
-// A text block preceded by <!-- output: path/to/file_test.go#ExampleFunc -->
-// must be the "// Output:" section of that Example, which go test checks
-// in turn, so a page cannot show an output the code no longer prints.
+// A text block (or a mermaid block, which the forge renders as a diagram)
+// preceded by <!-- output: path/to/file_test.go#ExampleFunc --> must be the
+// "// Output:" section of that Example, which go test checks in turn, so a
+// page cannot show an output the code no longer prints.
 //
 // Usage: go run ./internal/docscheck [-root DIR] [-fix] [FILE.md ...]
 // With no files it checks README.md and every docs/*.md. With -fix it
@@ -125,8 +126,8 @@ func isGo(b Block) bool { return b.Lang == "go" || b.Lang == "golang" }
 // that is not checked.
 func want(root, name string, b Block) (code string, ok bool, err error) {
 	switch {
-	case b.Kind == "output" && b.Lang != "text":
-		return "", false, fmt.Errorf("%s:%d: an output marker must precede a ```text block", name, b.Line)
+	case b.Kind == "output" && b.Lang != "text" && b.Lang != "mermaid":
+		return "", false, fmt.Errorf("%s:%d: an output marker must precede a ```text or ```mermaid block", name, b.Line)
 	case b.Kind == "output":
 		code, err = ExampleOutput(root, b.Marker)
 		return code, true, err
