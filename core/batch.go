@@ -65,14 +65,14 @@ func batchChunk(items, workers int) int {
 // cancelled items. A panic in a [WithProgress] function is raised again in
 // the caller's goroutine, once every worker has stopped.
 func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, to string, opts ...BatchOption) ([]Data, error) {
-	fv, tv, err := parsePair(from, to)
+	cfg := newBatchConfig(opts)
+	fv, tv, err := m.batchVersions(model, from, to, cfg)
 	if err != nil {
 		return nil, err
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	cfg := newBatchConfig(opts)
 	b := Batch{Model: model, From: fv, To: tv, Size: len(items), Start: time.Now()}
 	var bi batchInvocation
 	bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
@@ -124,7 +124,7 @@ func newBatchRun(m *Manager, parent context.Context, items []Data, model string,
 // one migrates item i and reports whether it succeeded, failed or (neither)
 // was cancelled because the batch stopped.
 func (r *batchRun) one(i int) (ok, failed bool) {
-	out, err := r.m.run(r.ctx, r.items[i], r.model, r.from, r.to, !r.cfg.noValidate)
+	out, err := r.m.runItem(r.ctx, r.items[i], r.model, r.from, r.to, r.cfg)
 	if err != nil && !r.cfg.continueOn && stoppedByBatch(r.stopped.Load(), r.parent, err) {
 		r.errs[i] = errStoppedItem // cancelled by us: not a failure of its own
 		return false, false

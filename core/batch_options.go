@@ -12,6 +12,7 @@ type batchConfig struct {
 	continueOn bool
 	progress   func(Progress)
 	noValidate bool
+	fromRecord bool
 }
 
 type batchOptionFunc func(*batchConfig)

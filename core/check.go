@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"reflect"
 	"strconv"
 	"time"
@@ -80,6 +81,24 @@ func checkString(v any) *problem {
 }
 
 func checkInteger(v any, lo, hi float64) *problem {
+	switch n := v.(type) {
+	case int:
+		return int64In(int64(n), lo, hi)
+	case int64:
+		return int64In(n, lo, hi)
+	case uint:
+		return uint64In(uint64(n), hi)
+	case uint64:
+		return uint64In(n, hi)
+	case json.Number: // exact, however large
+		if x, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+			return int64In(x, lo, hi)
+		}
+		if x, err := strconv.ParseUint(string(n), 10, 64); err == nil {
+			return uint64In(x, hi)
+		}
+		return bigIn(n, lo, hi)
+	}
 	f, ok := number(v)
 	if !ok {
 		return wrongKind("integer", v)
@@ -89,6 +108,40 @@ func checkInteger(v any, lo, hi float64) *problem {
 	}
 	if f < lo || f >= hi {
 		return &problem{reason: fmt.Sprintf("%v is out of range", f)}
+	}
+	return nil
+}
+
+// int64In checks x against [lo, hi). The bounds are those of a Go integer
+// type (powers of two) or ±MaxFloat64; only ±2^63 and 2^64 are beyond
+// 2^53, where float64(x) could round onto a bound, and every int64 is
+// within them.
+func int64In(x int64, lo, hi float64) *problem {
+	if (hi > 1<<62 || float64(x) < hi) && (lo < -(1<<62) || float64(x) >= lo) {
+		return nil
+	}
+	return &problem{reason: fmt.Sprintf("%d is out of range", x)}
+}
+
+// uint64In checks x, which is not negative, against [0, hi).
+func uint64In(x uint64, hi float64) *problem {
+	if hi > 1<<63 || float64(x) < hi {
+		return nil
+	}
+	return &problem{reason: fmt.Sprintf("%d is out of range", x)}
+}
+
+// bigIn checks a number beyond 64 bits exactly.
+func bigIn(n json.Number, lo, hi float64) *problem {
+	f, _, err := big.ParseFloat(string(n), 10, 256, big.ToNearestEven)
+	if err != nil {
+		return wrongKind("integer", n)
+	}
+	if !f.IsInt() {
+		return &problem{reason: "want an integer, got " + string(n)}
+	}
+	if f.Cmp(big.NewFloat(lo)) < 0 || f.Cmp(big.NewFloat(hi)) >= 0 {
+		return &problem{reason: string(n) + " is out of range"}
 	}
 	return nil
 }

@@ -31,6 +31,9 @@ var (
 	// ErrInvalidModel: a model description cannot be used (a Go type that
 	// is not a struct, a default tag that is not JSON, ...).
 	ErrInvalidModel = errors.New("invalid model")
+	// ErrNoVersion: a record does not carry its version in the manager's
+	// version key (or the manager has none: see WithVersionKey).
+	ErrNoVersion = errors.New("no version")
 )
 
 // ErrorType returns a short, low-cardinality name for err, suited to a

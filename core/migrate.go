@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"runtime/debug"
 	"time"
 )
@@ -25,7 +26,7 @@ func (m *Manager) MigrateData(ctx context.Context, data Data, model, from, to st
 	if err != nil {
 		return nil, err
 	}
-	return m.run(ctx, data, model, fv, tv, false)
+	return m.run(ctx, data, model, fv, tv, runTop)
 }
 
 // Migrate is [Manager.MigrateData] followed by the validation of the result
@@ -38,12 +39,12 @@ func (m *Manager) Migrate(ctx context.Context, data Data, model, from, to string
 	if err != nil {
 		return nil, err
 	}
-	return m.run(ctx, data, model, fv, tv, true)
+	return m.run(ctx, data, model, fv, tv, runTop|runValidate)
 }
 
 // MigrateVersions is [Manager.Migrate] with parsed versions.
 func (m *Manager) MigrateVersions(ctx context.Context, data Data, model string, from, to Version) (Data, error) {
-	return m.run(ctx, data, model, from, to, true)
+	return m.run(ctx, data, model, from, to, runTop|runValidate)
 }
 
 // MigrateAs migrates data like [Manager.Migrate] and decodes the result
@@ -64,9 +65,17 @@ func MigrateAs[T any](ctx context.Context, m *Manager, data Data, model, from, t
 	return out, nil
 }
 
+// runMode says how run migrates.
+type runMode uint8
+
+const (
+	runValidate runMode = 1 << iota // validate the result against the target version
+	runTop                          // a record of its own, not a nested one: its version key is set
+)
+
 // run is the one migration routine; batches, streams and nested models
 // all come through here.
-func (m *Manager) run(ctx context.Context, data Data, model string, from, to Version, validate bool) (Data, error) {
+func (m *Manager) run(ctx context.Context, data Data, model string, from, to Version, mode runMode) (Data, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -75,10 +84,13 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	}
 	reg := m.registry()
 	if from == to {
-		return reg.unchanged(data, model, to, validate)
+		return reg.unchanged(data, model, to, mode&runValidate != 0)
 	}
 	x := migration{reg: reg, hs: m.hookSet(ctx), e: Event{Model: model, From: from, To: to, Data: Record{m: data}}}
-	perr := x.prepare(validate)
+	if mode&runTop != 0 {
+		x.versionKey = m.cfg.versionKey
+	}
+	perr := x.prepare(mode&runValidate != 0)
 	if x.hs.Len() > 0 {
 		x.e.Start = time.Now()
 	}
@@ -114,6 +126,8 @@ type migration struct {
 	e      Event
 	pl     *plan
 	target *modelVersion // the version the result is validated against, if any
+
+	versionKey string // the field of the result to set to the target version, if any
 }
 
 // prepare finds the plan (and the target, to validate the result against);
@@ -158,7 +172,25 @@ func (m *Manager) execute(ctx context.Context, x *migration, data Data, perr err
 		}
 		cur = out
 	}
+	if x.versionKey != "" {
+		cur = x.stamp(cur, data, m.cfg.noCopy)
+	}
 	return cur, x.check(cur)
+}
+
+// stamp sets the version key of the result to the target version. The
+// result is the engine's own map unless a pure migration (with
+// WithoutInputCopy) returned its input: that one is copied first.
+func (x *migration) stamp(cur, in Data, noCopy bool) Data {
+	if noCopy && sameMap(cur, in) {
+		cur = maps.Clone(cur)
+	}
+	cur[x.versionKey] = x.e.To.String()
+	return cur
+}
+
+func sameMap(a, b Data) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // observedStep runs step i between the step observers' BeforeStep and

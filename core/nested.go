@@ -9,7 +9,7 @@ import (
 func (m *Manager) migrateNested(ctx context.Context, v any, model string, from, to Version) (any, error) {
 	one := func(e any) (any, error) {
 		if em, ok := e.(map[string]any); ok && em != nil {
-			return m.run(ctx, em, model, from, to, false)
+			return m.run(ctx, em, model, from, to, 0)
 		}
 		return e, nil
 	}

@@ -1,12 +1,13 @@
 package core
 
 type config struct {
-	onError func(error)
-	noCopy  bool
+	onError    func(error)
+	noCopy     bool
+	versionKey string
 }
 
-// Option configures a [Manager]. Options are created by [WithErrorHandler]
-// and [WithoutInputCopy]; a nil Option is ignored.
+// Option configures a [Manager]. Options are created by [WithErrorHandler],
+// [WithoutInputCopy] and [WithVersionKey]; a nil Option is ignored.
 type Option interface{ applyManager(*config) }
 
 type optionFunc func(*config)
@@ -58,3 +59,14 @@ func WithBackwardCompatible() ModelOption {
 //
 // Deprecated: use [WithBackwardCompatible].
 func BackwardCompatible() ModelOption { return WithBackwardCompatible() }
+
+// WithVersionKey names the field in which records carry their version,
+// such as "schema_version". [Manager.VersionOf] reads it, [Manager.MigrateTo]
+// and the [WithVersionFromRecord] batches migrate from it, and every
+// migration of a record (not of a nested one) sets it in its result to
+// the target version, before validation and the hooks. Validation accepts
+// the field in every model (records may carry undeclared fields), and
+// auto-migration keeps it. "" means none (the default).
+func WithVersionKey(key string) Option {
+	return optionFunc(func(c *config) { c.versionKey = key })
+}

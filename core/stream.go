@@ -28,7 +28,8 @@ import (
 // cost.
 func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model, from, to string, opts ...BatchOption) iter.Seq2[Data, error] {
 	return func(yield func(Data, error) bool) {
-		fv, tv, err := parsePair(from, to)
+		cfg := newBatchConfig(opts)
+		fv, tv, err := m.batchVersions(model, from, to, cfg)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -36,7 +37,6 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		cfg := newBatchConfig(opts)
 		b := Batch{Model: model, From: fv, To: tv, Size: -1, Start: time.Now()}
 		var bi batchInvocation
 		bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
@@ -72,7 +72,7 @@ type streamRun struct {
 }
 
 func (s *streamRun) migrate(d Data) (Data, error) {
-	return s.m.run(s.ctx, d, s.model, s.from, s.to, !s.cfg.noValidate)
+	return s.m.runItem(s.ctx, d, s.model, s.from, s.to, s.cfg)
 }
 
 // ctxEnded yields the error of the caller's ctx, which has ended.
