@@ -32,9 +32,10 @@ func (c *compiler) describe(t reflect.Type) Field {
 		return Field{Kind: KindString}
 	case reflect.Bool:
 		return Field{Kind: KindBool}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return Field{Kind: KindInteger}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return Field{Kind: KindInteger, Bits: t.Bits()}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return Field{Kind: KindInteger, Bits: t.Bits(), Unsigned: true}
 	case reflect.Float32, reflect.Float64:
 		return Field{Kind: KindNumber}
 	case reflect.Slice, reflect.Array:

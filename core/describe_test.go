@@ -37,6 +37,8 @@ type dUser struct {
 	Quoted  int               `json:"quoted,string,omitempty"`
 	Matrix  [][]float64       `json:"matrix,omitempty"`
 	Strings map[string]string `json:"strings,omitempty"`
+	Small   int8              `json:"small,omitempty"`
+	Count   uint32            `json:"count,omitempty"`
 }
 
 func describeManager(t *testing.T) *core.Manager {
@@ -57,22 +59,24 @@ func TestSchemaOfAGoStruct(t *testing.T) {
 	addr := core.Field{Kind: core.KindModel, Model: "Address", ModelVersion: "1.0.0"}
 	want := []core.Field{
 		{Name: "name", Required: true, Kind: core.KindString},
-		{Name: "age", Kind: core.KindInteger, Default: json.RawMessage("0")},
+		{Name: "age", Kind: core.KindInteger, Bits: 64, Default: json.RawMessage("0")},
 		{Name: "score", Kind: core.KindNumber},
 		{Name: "active", Required: true, Kind: core.KindBool},
 		{Name: "nick", Nullable: true, Kind: core.KindString},
 		{Name: "born", Required: true, Kind: core.KindTime},
 		{Name: "avatar", Nullable: true, Kind: core.KindBytes},
 		{Name: "tags", Required: true, Nullable: true, Kind: core.KindArray, Elem: &core.Field{Kind: core.KindString}},
-		{Name: "labels", Nullable: true, Kind: core.KindMap, Elem: &core.Field{Kind: core.KindInteger}},
+		{Name: "labels", Nullable: true, Kind: core.KindMap, Elem: &core.Field{Kind: core.KindInteger, Bits: 64}},
 		{Name: "home", Required: true, Kind: core.KindModel, Model: "Address", ModelVersion: "1.0.0"},
 		{Name: "past", Nullable: true, Kind: core.KindArray, Elem: &addr},
-		{Name: "inline", Required: true, Kind: core.KindObject, Fields: []core.Field{{Name: "x", Required: true, Kind: core.KindInteger}}},
+		{Name: "inline", Required: true, Kind: core.KindObject, Fields: []core.Field{{Name: "x", Required: true, Kind: core.KindInteger, Bits: 64}}},
 		{Name: "extra", Nullable: true, Kind: core.KindAny},
 		{Name: "free", Nullable: true, Kind: core.KindMap, Elem: &core.Field{Kind: core.KindAny, Nullable: true}},
 		{Name: "quoted", Kind: core.KindString},
 		{Name: "matrix", Nullable: true, Kind: core.KindArray, Elem: &core.Field{Kind: core.KindArray, Nullable: true, Elem: &core.Field{Kind: core.KindNumber}}},
 		{Name: "strings", Nullable: true, Kind: core.KindMap, Elem: &core.Field{Kind: core.KindString}},
+		{Name: "small", Kind: core.KindInteger, Bits: 8},
+		{Name: "count", Kind: core.KindInteger, Bits: 32, Unsigned: true},
 	}
 	if len(s.Fields) != len(want) {
 		t.Fatalf("%d fields, want %d: %+v", len(s.Fields), len(want), s.Fields)
@@ -182,6 +186,11 @@ func TestSchemaAgreesWithValidation(t *testing.T) {
 		"any value":             with("extra", []any{map[string]any{}}),
 		"free map":              with("free", map[string]any{"k": nil}),
 		"object where a string": with("strings", map[string]any{"k": map[string]any{}}),
+		"int8 in range":         with("small", -128.0),
+		"int8 out of range":     with("small", 128.0),
+		"uint32 negative":       with("count", -1.0),
+		"uint32 top":            with("count", 4294967295.0),
+		"uint32 beyond":         with("count", 4294967296.0),
 	} {
 		err1 := m.Validate(d, "User", "1.0.0")
 		err2 := twin.Validate(d, "User", "1.0.0")

@@ -106,3 +106,7 @@ func (m *Manager) Migrations(model string) ([]Migration, error) {
 	}
 	return out, nil // nodes ascending, targets ascending
 }
+
+// VersionKey returns the field in which records carry their version
+// ([WithVersionKey]), or "".
+func (m *Manager) VersionKey() string { return m.cfg.versionKey }

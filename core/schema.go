@@ -93,6 +93,11 @@ type Field struct {
 	List         bool
 	// Doc says what the field means (a Go struct field's `doc:"…"` tag).
 	Doc string
+	// Bits and Unsigned bound a KindInteger: the size of its Go integer
+	// type (8, 16, 32 or 64; 0 means unbounded) and whether it is
+	// unsigned. Validation rejects what the type cannot hold.
+	Bits     int
+	Unsigned bool
 
 	goType reflect.Type // the Go struct of a KindObject, to find it registered
 }
@@ -178,7 +183,8 @@ func describedCheck(f *Field) (checkFunc, error) {
 	case KindNumber:
 		return checkNumber, nil
 	case KindInteger:
-		return func(v any) *problem { return checkInteger(v, -math.MaxFloat64, math.MaxFloat64) }, nil
+		lo, hi := integerBounds(f.Bits, f.Unsigned)
+		return func(v any) *problem { return checkInteger(v, lo, hi) }, nil
 	case KindBool:
 		return checkBool, nil
 	case KindTime:
@@ -246,3 +252,19 @@ type field struct {
 }
 
 func (f *field) isNested() bool { return f.nestedType != nil || f.nestedModel != "" }
+
+// integerBounds returns the range [lo, hi) of an integer of bits bits (0:
+// unbounded).
+func integerBounds(bits int, unsigned bool) (lo, hi float64) {
+	switch {
+	case bits <= 0 || bits > 64:
+		lo, hi = -math.MaxFloat64, math.MaxFloat64
+		if unsigned {
+			lo = 0
+		}
+		return lo, hi
+	case unsigned:
+		return 0, math.Ldexp(1, bits)
+	}
+	return -math.Ldexp(1, bits-1), math.Ldexp(1, bits-1)
+}

@@ -42,6 +42,10 @@ type Edge struct {
 	Raw  json.RawMessage `json:"raw,omitempty"`
 	When *time.Time      `json:"when"`
 	Free map[string]any  `json:"free,omitempty"`
+	// Narrow integers: their ranges are exported.
+	Small int8   `json:"small,omitempty"`
+	Count uint32 `json:"count,omitempty"`
+	Big   uint64 `json:"big,omitempty"`
 }
 
 func edgeManager() *core.Manager {
@@ -81,6 +85,19 @@ func TestEdgeShapesInEveryFormat(t *testing.T) {
 			t.Errorf("%s: .proto does not compile: %v\n%s", model, err, proto)
 		}
 	}
+	// Integer ranges: the schema and the engine agree at the edges.
+	edoc, _ := schema.JSON(m, "Edge-Case", "1.0.0")
+	es := compileJSON(t, edoc)
+	base := `"matrix":null,"groups":null,"nested":null,"maybe":null,"first-name":"","1st":"","tree":{"name":"t","children":[]},"anon":{"inner":{"x":1}},"when":null`
+	for _, extra := range []string{`"small":127`, `"small":128`, `"small":-129`, `"count":4294967295`, `"count":-1`, `"big":-1`, `"big":1`} {
+		var inst map[string]any
+		must(json.Unmarshal([]byte("{"+base+","+extra+"}"), &inst))
+		engine := m.Validate(inst, "Edge-Case", "1.0.0")
+		if gen := es.Validate(inst); (engine == nil) != (gen == nil) {
+			t.Errorf("%s: the engine says %v, the JSON Schema says %v", extra, engine, gen)
+		}
+	}
+
 	// A record of the recursive model validates against its own schema.
 	doc, _ := schema.JSON(m, "Node", "1.0.0")
 	s := compileJSON(t, doc)

@@ -94,7 +94,13 @@ func jsonType(d *document, f *core.Field) map[string]any {
 	case core.KindString:
 		return map[string]any{"type": "string"}
 	case core.KindInteger:
-		return map[string]any{"type": "integer"}
+		s := map[string]any{"type": "integer"}
+		if lo, hi, ok := intRange(f); ok {
+			s["minimum"], s["maximum"] = lo, hi
+		} else if f.Unsigned {
+			s["minimum"] = 0
+		}
+		return s
 	case core.KindNumber:
 		return map[string]any{"type": "number"}
 	case core.KindBool:
@@ -155,4 +161,15 @@ func encodeJSON(v any) ([]byte, error) {
 		return nil, fmt.Errorf("schema: encode: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+// intRange returns the bounds of an integer field of at most 32 bits.
+func intRange(f *core.Field) (lo, hi int64, ok bool) {
+	if f.Bits <= 0 || f.Bits > 32 {
+		return 0, 0, false
+	}
+	if f.Unsigned {
+		return 0, 1<<f.Bits - 1, true
+	}
+	return -(1 << (f.Bits - 1)), 1<<(f.Bits-1) - 1, true
 }

@@ -112,6 +112,14 @@ func (p *protoWriter) valueType(f *core.Field, inner, indent string, nested *str
 	case core.KindString:
 		return "string"
 	case core.KindInteger:
+		switch {
+		case f.Unsigned && f.Bits > 0 && f.Bits <= 32:
+			return "uint32"
+		case f.Unsigned:
+			return "uint64"
+		case f.Bits > 0 && f.Bits <= 32:
+			return "int32"
+		}
 		return "int64"
 	case core.KindNumber:
 		return "double"

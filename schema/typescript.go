@@ -167,6 +167,12 @@ func (w *tsWriter) zodBase(f *core.Field, indent string) string {
 	case core.KindBytes:
 		return "z.string().base64()"
 	case core.KindInteger:
+		if lo, hi, ok := intRange(f); ok {
+			return fmt.Sprintf("z.number().int().min(%d).max(%d)", lo, hi)
+		}
+		if f.Unsigned {
+			return "z.number().int().nonnegative()"
+		}
 		return "z.number().int()"
 	case core.KindNumber:
 		return "z.number()"
