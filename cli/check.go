@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/spf13/cobra"
+
+	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/transmutetest"
+)
+
+// checkFlags are the flags of check.
+type checkFlags struct {
+	snapshot string
+	update   bool
+	samples  int
+	seed     uint64
+}
+
+// maxSampleFindings is how many failed samples check prints per version.
+const maxSampleFindings = 3
+
+func (a *app) checkCmd() *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check [--snapshot DIR] [--update] [--samples N] [--seed S]",
+		Short: "Prove that every version migrates: the CI gate",
+		Long: "check runs three checks and exits 1 on any finding, each on its own line:\n" +
+			"  1. reachability: every version of every model reaches the latest (and, where a downgrade is registered,\n" +
+			"     the latest reaches every older version);\n" +
+			"  2. samples: N generated records of every version migrate to the latest and validate;\n" +
+			"  3. snapshot (with --snapshot DIR): the JSON Schema of every version is the one in DIR, since a released\n" +
+			"     version must not change shape; --update writes DIR (new and changed files) instead.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if f.samples < 0 {
+				return usage("--samples %d: want 0 or more", f.samples)
+			}
+			return a.check(cmd.Context(), f)
+		},
+	}
+	cmd.Flags().StringVar(&f.snapshot, "snapshot", "", "the folder of the JSON Schema snapshots of released versions")
+	cmd.Flags().BoolVar(&f.update, "update", false, "write the snapshots of new and changed versions into --snapshot")
+	cmd.Flags().IntVar(&f.samples, "samples", 100, "generated records per version")
+	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "the seed of the generated records")
+	return cmd
+}
+
+// checker collects the findings of one check run.
+type checker struct {
+	a        *app
+	findings int
+	versions int
+}
+
+func (c *checker) finding(format string, args ...any) {
+	c.findings++
+	fmt.Fprintf(c.a.out(), "FAIL "+format+"\n", args...)
+}
+
+func (c *checker) note(format string, args ...any) {
+	fmt.Fprintf(c.a.out(), format+"\n", args...)
+}
+
+func (a *app) check(ctx context.Context, f checkFlags) error {
+	if f.update && f.snapshot == "" {
+		return usage("--update goes with --snapshot DIR")
+	}
+	c := &checker{a: a}
+	models := a.m.Models()
+	for _, model := range models {
+		versions, err := a.m.Versions(model)
+		if err != nil {
+			continue
+		}
+		c.versions += len(versions)
+		c.reachability(model, versions)
+	}
+	c.note("samples: %d per version, seed %d (--seed %d reproduces them)", f.samples, f.seed, f.seed)
+	for _, model := range models {
+		versions, _ := a.m.Versions(model)
+		for _, v := range versions {
+			c.samples(ctx, model, v, versions[len(versions)-1], f)
+		}
+	}
+	if f.snapshot != "" {
+		if err := c.snapshots(models, f); err != nil {
+			return err
+		}
+	}
+	summary := fmt.Sprintf("check: %d models, %d versions, %d samples each: %d finding(s)", len(models), c.versions, f.samples, c.findings)
+	if c.findings > 0 {
+		return finding("%s", summary)
+	}
+	c.note("%s", summary)
+	return nil
+}
+
+// reachability reports every version that does not reach the latest,
+// naming the missing step, and, when the model has a registered
+// downgrade, every older version the latest does not reach.
+func (c *checker) reachability(model string, versions []core.Version) {
+	m := c.a.m
+	latest := versions[len(versions)-1]
+	for i, v := range versions[:len(versions)-1] {
+		if m.HasPath(model, v.String(), latest.String()) {
+			continue
+		}
+		reach := i // the highest version v reaches
+		for j := i + 1; j < len(versions); j++ {
+			if m.HasPath(model, v.String(), versions[j].String()) {
+				reach = j
+			}
+		}
+		from, next := versions[reach], versions[reach+1]
+		c.finding("%s %s does not reach the latest %s: no step from %s to %s (register a migration %s → %s, or mark %s WithBackwardCompatible)",
+			model, v, latest, from, next, from, next, next)
+	}
+	if !hasDowngrade(m, model) {
+		return
+	}
+	for i := len(versions) - 2; i >= 0; i-- {
+		v := versions[i]
+		if m.HasPath(model, latest.String(), v.String()) {
+			continue
+		}
+		low := len(versions) - 1 // the lowest version the latest reaches
+		for j := len(versions) - 2; j > i; j-- {
+			if m.HasPath(model, latest.String(), versions[j].String()) {
+				low = j
+			}
+		}
+		c.finding("%s %s is not reached from the latest %s, though %s has downgrades: no step from %s down to %s (register a migration %s → %s)",
+			model, v, latest, model, versions[low], versions[low-1], versions[low], versions[low-1])
+	}
+}
+
+func hasDowngrade(m *core.Manager, model string) bool {
+	steps, _ := m.Migrations(model)
+	return slices.ContainsFunc(steps, func(s core.Migration) bool { return !s.Auto && s.To.Less(s.From) })
+}
+
+// samples migrates generated records of one version to the latest.
+func (c *checker) samples(ctx context.Context, model string, v, latest core.Version, f checkFlags) {
+	failed := 0
+	for i := range f.samples {
+		r := rand.New(rand.NewPCG(f.seed, sampleStream(model, v, i)))
+		in, err := transmutetest.Generate(c.a.m, model, v.String(), r)
+		if err != nil {
+			c.finding("%s %s: cannot generate a record: %v", model, v, err)
+			return
+		}
+		text, _ := json.Marshal(in)
+		_, err = c.a.m.Migrate(ctx, in, model, v.String(), latest.String())
+		if err == nil {
+			continue
+		}
+		if failed++; failed <= maxSampleFindings {
+			c.finding("%s %s sample %d (seed %d): migrate to %s: %v\n     record: %s", model, v, i, f.seed, latest, err, text)
+		}
+	}
+	if failed > maxSampleFindings {
+		c.finding("%s %s: %d more samples failed", model, v, failed-maxSampleFindings)
+	}
+}
+
+// sampleStream is the PCG stream of one sample: the same for the same
+// model, version and index, whatever else is registered.
+func sampleStream(model string, v core.Version, i int) uint64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s\x00%s\x00%d", model, v, i)
+	return h.Sum64()
+}

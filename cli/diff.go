@@ -1,0 +1,110 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/transmute-go/transmute/schema"
+)
+
+func (a *app) diffCmd() *cobra.Command {
+	var model, from, to, format string
+	var failOnBreaking bool
+	cmd := &cobra.Command{
+		Use:   "diff -m MODEL --from V --to V [--format markdown|json] [--fail-on-breaking]",
+		Short: "Show what changed between two versions of a model, and what it breaks",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if format != "markdown" && format != "json" {
+				return usage("--format %q: want markdown or json", format)
+			}
+			d, err := schema.Compare(a.m, model, from, to)
+			if err != nil {
+				return usage("%v (see '%s models')", err, a.cfg.name)
+			}
+			if format == "json" {
+				b, err := json.Marshal(d)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.out(), "%s\n", b)
+			} else {
+				fmt.Fprint(a.out(), d.Markdown())
+			}
+			if br := d.Breaking(); failOnBreaking && len(br) > 0 {
+				return finding("%s %s → %s has %d breaking change(s)", model, d.From, d.To, len(br))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&model, "model", "m", "", "the model (required)")
+	cmd.Flags().StringVar(&from, "from", "", "the old version (required)")
+	cmd.Flags().StringVar(&to, "to", "", "the new version (required)")
+	cmd.Flags().StringVar(&format, "format", "markdown", "markdown or json")
+	cmd.Flags().BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when the new version breaks existing records")
+	for _, f := range []string{"model", "from", "to"} {
+		_ = cmd.MarkFlagRequired(f)
+	}
+	return cmd
+}
+
+func (a *app) exportCmd() *cobra.Command {
+	var format, out string
+	var models []string
+	cmd := &cobra.Command{
+		Use:   "export --format json|avro|proto|typescript|zod --out DIR [-m MODEL]...",
+		Short: "Write the schema of every model version into a folder",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			f, err := schema.ParseFormat(format)
+			if err != nil {
+				return usage("--format: %v", err)
+			}
+			paths, err := schema.Dump(a.m, out, f, schema.WithModels(models...))
+			if err != nil {
+				return err
+			}
+			for _, p := range paths {
+				fmt.Fprintln(a.out(), p)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "", "json, avro, proto, typescript or zod (required)")
+	cmd.Flags().StringVar(&out, "out", "", "the folder to write into, created if missing (required)")
+	cmd.Flags().StringArrayVarP(&models, "model", "m", nil, "a model to export (repeat for more; default: every model)")
+	_ = cmd.MarkFlagRequired("format")
+	_ = cmd.MarkFlagRequired("out")
+	return cmd
+}
+
+func (a *app) graphCmd() *cobra.Command {
+	var format string
+	var models []string
+	cmd := &cobra.Command{
+		Use:   "graph [-m MODEL]... [--format mermaid|dot]",
+		Short: "Draw the migration graph of the models",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			for _, m := range models {
+				if _, err := a.m.Versions(m); err != nil {
+					return usage("%v (see '%s models')", err, a.cfg.name)
+				}
+			}
+			switch format {
+			case "mermaid":
+				fmt.Fprint(a.out(), schema.Mermaid(a.m, models...))
+			case "dot":
+				fmt.Fprint(a.out(), schema.DOT(a.m, models...))
+			default:
+				return usage("--format %q: want mermaid or dot", format)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "mermaid", "mermaid or dot")
+	cmd.Flags().StringArrayVarP(&models, "model", "m", nil, "a model to draw (repeat for more; default: every model)")
+	return cmd
+}

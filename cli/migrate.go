@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/transmute-go/transmute/core"
+)
+
+// migrateFlags are the flags of migrate.
+type migrateFlags struct {
+	model, from, to string
+	workers         int
+	continueOn      bool
+	rejects, audit  string
+	output          string
+}
+
+func (a *app) migrateCmd() *cobra.Command {
+	var f migrateFlags
+	cmd := &cobra.Command{
+		Use:   "migrate -m MODEL [--from V] --to V [--workers N] [--continue-on-error] [--rejects FILE] [--audit FILE] [-o FILE] [FILE]",
+		Short: "Migrate JSON Lines records to a version, in order, in bounded memory",
+		Long: "migrate reads JSON Lines (FILE or standard input) and writes the migrated records as JSON Lines (-o FILE or\n" +
+			"standard output), in input order, streaming. Without --from, each record's version comes from the manager's\n" +
+			"version key, so a file may mix versions; --to latest is the latest version. Without --continue-on-error the\n" +
+			"command stops at the first record that fails and exits 1; with it, failed records go to --rejects (default:\n" +
+			"standard error) as {\"line\",\"error\",\"error_type\",\"record\"} lines and the rest are migrated.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.migrate(cmd.Context(), f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.model, "model", "m", "", "the model (required)")
+	fl.StringVar(&f.from, "from", "", "the version of every record (default: each record's version key)")
+	fl.StringVar(&f.to, "to", "", `the target version, or "latest" (required)`)
+	fl.IntVar(&f.workers, "workers", 1, "records migrated at once")
+	fl.BoolVar(&f.continueOn, "continue-on-error", false, "migrate every record, writing the failed ones to --rejects")
+	fl.StringVar(&f.rejects, "rejects", "", "where failed records go with --continue-on-error (default: standard error)")
+	fl.StringVar(&f.audit, "audit", "", "append the audit trail of every migration to this file")
+	fl.StringVarP(&f.output, "output", "o", "", "the output file, written whole or not at all (default: standard output)")
+	_ = cmd.MarkFlagRequired("model")
+	_ = cmd.MarkFlagRequired("to")
+	return cmd
+}
+
+func (a *app) migrate(ctx context.Context, f migrateFlags, args []string) (err error) {
+	if err := a.checkMigrateFlags(f); err != nil {
+		return err
+	}
+	in, done, err := a.openInput(args)
+	if err != nil {
+		return err
+	}
+	defer done()
+	out, err := a.openOutput(f.output)
+	if err != nil {
+		return err
+	}
+	rejects, closeRejects, err := a.openRejects(f.rejects)
+	if err != nil {
+		out.abort()
+		return err
+	}
+	defer closeRejects()
+	obs, err := a.observe(ctx, f)
+	if err != nil {
+		out.abort()
+		return err
+	}
+	ctx, endRun := obs.start(ctx, f)
+	r := &migration{a: a, f: f, w: newRecordWriter(out.w), rejects: newRecordWriter(rejects), progress: obs.progress}
+	start := time.Now()
+	runErr := r.run(ctx, in)
+	endRun(runErr)
+	err = errors.Join(runErr, r.w.flush(), r.rejects.flush(), obs.close())
+	if err != nil && ExitCode(err) != ExitFinding {
+		out.abort()
+		return err
+	}
+	if cerr := out.commit(); cerr != nil {
+		return cerr
+	}
+	a.summary(r, time.Since(start), obs.interactive)
+	if r.failed > 0 {
+		return finding("%d of %d records failed", r.failed, r.failed+r.ok)
+	}
+	return err
+}
+
+func (a *app) checkMigrateFlags(f migrateFlags) error {
+	if f.workers < 1 {
+		return usage("--workers %d: want 1 or more", f.workers)
+	}
+	if _, err := a.m.Versions(f.model); err != nil {
+		return usage("%v (see '%s models')", err, a.cfg.name)
+	}
+	if f.from == "" && a.m.VersionKey() == "" {
+		return usage("--from is required: the models have no version key to read each record's version from")
+	}
+	if f.from != "" {
+		if _, err := core.ParseVersion(f.from); err != nil {
+			return usage("--from: %v", err)
+		}
+	}
+	if f.to != core.Latest {
+		if _, err := core.ParseVersion(f.to); err != nil {
+			return usage(`--to: %v (or "latest")`, err)
+		}
+	}
+	if f.rejects != "" && !f.continueOn {
+		return usage("--rejects goes with --continue-on-error")
+	}
+	return nil
+}
+
+func (a *app) openRejects(path string) (io.Writer, func(), error) {
+	if path == "" {
+		return a.errOut(), func() {}, nil
+	}
+	w, err := openAppend(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot write the rejects: %w", err)
+	}
+	return w, func() { w.Close() }, nil
+}
+
+func (a *app) summary(r *migration, d time.Duration, interactive bool) {
+	if interactive {
+		fmt.Fprintln(a.errOut())
+	}
+	fmt.Fprintf(a.errOut(), "migrated %d records in %s: %d succeeded, %d failed\n",
+		r.ok+r.failed, d.Round(time.Millisecond), r.ok, r.failed)
+}
