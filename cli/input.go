@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"bytes"
 	"errors"
 	"fmt"
@@ -34,7 +35,7 @@ func records(r io.Reader, fn func(l line) error) error {
 		if err != nil {
 			return fmt.Errorf("cannot read the input: %w", err)
 		}
-		if first && l.err != nil && errors.Is(l.err, io.ErrUnexpectedEOF) {
+		if first && l.err != nil && incomplete(l.raw) {
 			// The first object goes on past its line: the input is one
 			// JSON object, not JSON Lines.
 			rest, err := io.ReadAll(lr.r)
@@ -50,4 +51,11 @@ func records(r io.Reader, fn func(l line) error) error {
 			return err
 		}
 	}
+}
+
+// incomplete reports whether text is the start of a JSON value that goes
+// on past it.
+func incomplete(text []byte) bool {
+	var v any
+	return errors.Is(json.NewDecoder(bytes.NewReader(text)).Decode(&v), io.ErrUnexpectedEOF)
 }

@@ -3,11 +3,11 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/bytedance/sonic"
 	"github.com/transmute-go/transmute/core"
 )
 
@@ -20,15 +20,23 @@ type line struct {
 	err  error
 }
 
-// lineReader reads JSON Lines one record at a time, numbers exact
-// (json.Number), whatever the input's size: memory holds one line.
+// lineReader reads JSON Lines one line at a time, whatever the input's
+// size: memory holds one line. next decodes it; rawNext leaves that to
+// the caller (the workers of migrate).
 type lineReader struct {
-	r *bufio.Reader
-	n int
+	r   *bufio.Reader
+	n   int
+	raw bool
 }
 
 func newLineReader(r io.Reader) *lineReader {
 	return &lineReader{r: bufio.NewReaderSize(r, 1<<16)}
+}
+
+func newRawLineReader(r io.Reader) *lineReader {
+	lr := newLineReader(r)
+	lr.raw = true
+	return lr
 }
 
 // next returns the next non-blank line, or io.EOF; an error reading the
@@ -49,52 +57,40 @@ func (lr *lineReader) next() (line, error) {
 			continue
 		}
 		l := line{n: lr.n, raw: text}
-		l.data, l.err = decodeRecord(text)
+		if !lr.raw {
+			l.data, l.err = decodeRecord(text)
+		}
 		return l, nil
 	}
 }
 
 var errNotObject = errors.New("not a JSON object")
 
+// codec decodes records with exact numbers (json.Number) and encodes them
+// with sorted keys, HTML left as it is: the behaviour of encoding/json
+// with UseNumber and SetEscapeHTML(false), at about twice its speed.
+var codec = sonic.Config{UseNumber: true, SortMapKeys: true, ValidateString: true}.Froze()
+
 // decodeRecord decodes one JSON object, numbers as json.Number.
 func decodeRecord(text []byte) (core.Data, error) {
 	if len(text) == 0 || text[0] != '{' {
 		return nil, errNotObject
 	}
-	dec := json.NewDecoder(bytes.NewReader(text))
-	dec.UseNumber()
 	var d core.Data
-	if err := dec.Decode(&d); err != nil {
+	if err := codec.Unmarshal(text, &d); err != nil {
 		return nil, err
-	}
-	if dec.More() {
-		return nil, errors.New("more than one JSON value on the line")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("text after the JSON object")
 	}
 	return d, nil
 }
 
-// recordWriter writes records as JSON Lines: keys sorted, HTML left
+// encodeRecord appends v to w as one JSON line: keys sorted, HTML left
 // unescaped, numbers as they came.
-type recordWriter struct {
-	w   *bufio.Writer
-	enc *json.Encoder
-}
-
-func newRecordWriter(w io.Writer) *recordWriter {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	return &recordWriter{w: bw, enc: enc}
-}
-
-func (rw *recordWriter) write(v any) error {
-	if err := rw.enc.Encode(v); err != nil {
+func encodeRecord(w io.Writer, v any) error {
+	b, err := codec.Marshal(v)
+	if err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
-	return nil
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
 }
-
-func (rw *recordWriter) flush() error { return rw.w.Flush() }

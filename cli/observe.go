@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
@@ -44,6 +45,9 @@ func (a *app) observe(ctx context.Context, f migrateFlags) (*observer, error) {
 			return nil, fmt.Errorf("OpenTelemetry: %w", err)
 		}
 		o.tp = tp
+		// The migration functions' own spans (from otel.Tracer) join the
+		// run's trace.
+		otel.SetTracerProvider(tp)
 		o.hooks = append(o.hooks, otelhook.New(otelhook.WithTracerProvider(tp)))
 	}
 	if f.audit != "" {
@@ -83,7 +87,7 @@ func (o *observer) start(ctx context.Context, f migrateFlags) (context.Context, 
 		attribute.Int("migration.workers", f.workers),
 	))
 	return ctx, func(err error) {
-		if err != nil && !errors.Is(err, errStop) {
+		if err != nil {
 			span.SetStatus(codes.Error, err.Error())
 		}
 		span.End()

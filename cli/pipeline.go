@@ -1,24 +1,31 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"os"
 	"strconv"
+	"sync"
 
 	"github.com/transmute-go/transmute/core"
 )
 
-// migration is one run of migrate: the records in flight, in input order,
-// and the counts.
+// chunkSize is how many lines a worker takes at once: large enough that
+// handing chunks between goroutines costs little per record, small
+// enough that memory stays a few chunks per worker.
+const chunkSize = 512
+
+// migration is one run of migrate: chunks of lines go to the workers,
+// which decode, migrate (one engine batch per chunk) and encode them; the
+// results are written in input order.
 type migration struct {
 	a        *app
 	f        migrateFlags
-	w        *recordWriter
-	rejects  *recordWriter
+	w        io.Writer
+	rejects  io.Writer
 	progress func(ok bool)
-	queue    fifo
 	ok       int
 	failed   int
 }
@@ -32,98 +39,192 @@ type reject struct {
 	Record    any    `json:"record"`
 }
 
-// errStop ends a run that stopped at a failed record.
-var errStop = errors.New("stopped at a failed record")
+// chunk is a run of consecutive lines and, once a worker is done with it,
+// their output and their failures in order.
+type chunk struct {
+	lines  []line
+	out    bytes.Buffer
+	fails  []reject // in line order
+	oks    int
+	err    error         // a failure of the run itself (the ctx ended, an encoding error)
+	done   chan struct{} // closed when the worker is done
+	failAt int           // index of the first failed line, or -1
+}
 
-// run migrates the records of in through the engine's ordered stream and
-// writes each result, or each failure, in input order. The lines that are
-// not JSON objects never reach the engine: they wait in the queue, in
-// order, and fail when their turn comes.
+// run migrates the records of in and writes the results in input order.
 func (r *migration) run(ctx context.Context, in io.Reader) error {
-	lr := newLineReader(in)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	chunks := make(chan *chunk, 2*r.f.workers) // in input order, to the writer
+	work := make(chan *chunk)                  // to the workers
 	var readErr error
-	items := func(yield func(core.Data) bool) {
-		for {
-			l, err := lr.next()
-			if err != nil {
-				if err != io.EOF {
-					readErr = err
-				}
-				return
+	go func() { // the reader
+		defer close(chunks)
+		defer close(work)
+		readErr = r.read(ctx, in, chunks, work)
+	}()
+	var wg sync.WaitGroup
+	for range r.f.workers {
+		wg.Go(func() {
+			for c := range work {
+				r.process(ctx, c)
+				close(c.done)
 			}
-			r.queue.push(l)
-			if l.err == nil && !yield(l.data) {
-				return
-			}
-		}
+		})
 	}
-	opts := []core.BatchOption{core.WithWorkers(r.f.workers), core.WithContinueOnError()}
-	if r.f.from == "" {
-		opts = append(opts, core.WithVersionFromRecord())
-	}
-	for out, err := range r.a.m.MigrateStream(ctx, items, r.f.model, r.f.from, r.f.to, opts...) {
-		if err := r.undecoded(); err != nil {
-			return stopped(err)
-		}
-		l := r.queue.pop()
-		var item *core.ItemError
-		switch {
-		case err == nil:
-			if err := r.w.write(out); err != nil {
-				return err
+	defer wg.Wait()
+	for c := range chunks {
+		<-c.done
+		stop, err := r.write(c)
+		if err != nil || stop {
+			cancel()
+			for range chunks { // let the reader end
 			}
-			r.done(true)
-		case errors.As(err, &item):
-			if err := r.fail(l, item.Err); err != nil {
-				return stopped(err)
-			}
-		default:
-			return err // the run was interrupted
+			return err
 		}
-	}
-	if err := r.undecoded(); err != nil {
-		return stopped(err)
 	}
 	if readErr != nil {
 		return errors.Join(errors.New("cannot read the input"), readErr)
 	}
-	return nil
+	return ctx.Err()
 }
 
-// stopped turns the stop at a failed record into a normal end: the
-// finding is reported from the counts.
-func stopped(err error) error {
-	if errors.Is(err, errStop) {
-		return nil
-	}
-	return err
-}
-
-// undecoded fails the lines at the head of the queue that are not JSON
-// objects.
-func (r *migration) undecoded() error {
-	for r.queue.len() > 0 && r.queue.peek().err != nil {
-		l := r.queue.pop()
-		if err := r.fail(l, l.err); err != nil {
-			return err
+// read cuts the input into chunks, handing each to the writer (in order)
+// and to a worker.
+func (r *migration) read(ctx context.Context, in io.Reader, chunks, work chan<- *chunk) error {
+	lr := newRawLineReader(in)
+	for {
+		c := &chunk{done: make(chan struct{}), failAt: -1}
+		for len(c.lines) < chunkSize {
+			l, err := lr.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			c.lines = append(c.lines, l)
+		}
+		if len(c.lines) == 0 {
+			return nil
+		}
+		select {
+		case chunks <- c:
+		case <-ctx.Done():
+			return nil
+		}
+		select {
+		case work <- c:
+		case <-ctx.Done():
+			close(c.done)
+			return nil
+		}
+		if len(c.lines) < chunkSize {
+			return nil
 		}
 	}
-	return nil
 }
 
-// fail reports a failed record; without --continue-on-error it stops the
-// run (errStop).
-func (r *migration) fail(l line, err error) error {
-	r.done(false)
-	rej := reject{Line: l.n, Error: err.Error(), ErrorType: core.ErrorType(err), Record: l.data}
+// process decodes, migrates and encodes one chunk.
+func (r *migration) process(ctx context.Context, c *chunk) {
+	if ctx.Err() != nil {
+		c.err = ctx.Err()
+		return
+	}
+	records := make([]core.Data, 0, len(c.lines))
+	index := make([]int, 0, len(c.lines)) // record → line of the chunk
+	for i := range c.lines {
+		l := &c.lines[i]
+		l.data, l.err = decodeRecord(l.raw)
+		if l.err == nil {
+			records = append(records, l.data)
+			index = append(index, i)
+		}
+	}
+	results, err := r.a.m.MigrateBatch(ctx, records, r.f.model, r.f.from, r.f.to, r.batchOptions()...)
+	if ctx.Err() != nil { // interrupted: the records' failures are not theirs
+		c.err = ctx.Err()
+		return
+	}
+	var be *core.BatchError
+	if err != nil && !errors.As(err, &be) {
+		c.err = err // the ctx ended
+		return
+	}
+	failedAt := map[int]error{}
+	if be != nil {
+		for _, it := range be.Items {
+			failedAt[index[it.Index]] = it.Err
+		}
+	}
+	k := 0
+	for i := range c.lines {
+		l := &c.lines[i]
+		var ferr error
+		switch {
+		case l.err != nil:
+			ferr = l.err
+		case failedAt[i] != nil:
+			ferr, k = failedAt[i], k+1
+		default:
+			if err := encodeRecord(&c.out, results[k]); err != nil {
+				c.err = err
+				return
+			}
+			k++
+			c.oks++
+			continue
+		}
+		if c.failAt < 0 {
+			c.failAt = i
+		}
+		c.fails = append(c.fails, rejectOf(*l, ferr))
+		if !r.f.continueOn {
+			return // what comes after the first failure is not written
+		}
+	}
+}
+
+func (r *migration) batchOptions() []core.BatchOption {
+	opts := []core.BatchOption{core.WithContinueOnError()}
+	if r.f.from == "" {
+		opts = append(opts, core.WithVersionFromRecord())
+	}
+	return opts
+}
+
+// rejectOf is the reject line of a failed line.
+func rejectOf(l line, err error) reject {
 	if l.data == nil {
-		rej.ErrorType, rej.Error, rej.Record = "decode", "not a JSON object: "+err.Error(), string(l.raw)
+		return reject{Line: l.n, Error: "not a JSON object: " + err.Error(), ErrorType: "decode", Record: string(l.raw)}
 	}
-	if !r.f.continueOn {
-		r.a.printFailure(rej)
-		return errStop
+	return reject{Line: l.n, Error: err.Error(), ErrorType: core.ErrorType(err), Record: l.data}
+}
+
+// write writes a processed chunk: its records, and its failures to the
+// rejects; without --continue-on-error it reports the first failure and
+// says to stop.
+func (r *migration) write(c *chunk) (stop bool, err error) {
+	if c.err != nil {
+		return true, c.err
 	}
-	return r.rejects.write(rej)
+	if _, err := r.w.Write(c.out.Bytes()); err != nil {
+		return true, err
+	}
+	for range c.oks {
+		r.done(true)
+	}
+	for _, rej := range c.fails {
+		r.done(false)
+		if !r.f.continueOn {
+			r.a.printFailure(rej)
+			return true, nil
+		}
+		if err := encodeRecord(r.rejects, rej); err != nil {
+			return true, err
+		}
+	}
+	return false, nil
 }
 
 func (r *migration) done(ok bool) {
@@ -140,30 +241,6 @@ func (r *migration) done(ok bool) {
 // printFailure says which record stopped the run.
 func (a *app) printFailure(rej reject) {
 	_, _ = io.WriteString(a.errOut(), "line "+strconv.Itoa(rej.Line)+": "+rej.Error+" (error_type "+rej.ErrorType+"; --continue-on-error migrates the other records)\n")
-}
-
-// fifo is the queue of the lines in flight, oldest first.
-type fifo struct {
-	items []line
-	head  int
-}
-
-func (q *fifo) push(l line) {
-	if q.head > 64 && q.head*2 > len(q.items) {
-		q.items = append(q.items[:0], q.items[q.head:]...)
-		q.head = 0
-	}
-	q.items = append(q.items, l)
-}
-
-func (q *fifo) len() int    { return len(q.items) - q.head }
-func (q *fifo) peek() *line { return &q.items[q.head] }
-
-func (q *fifo) pop() line {
-	l := q.items[q.head]
-	q.items[q.head] = line{}
-	q.head++
-	return l
 }
 
 func openAppend(path string) (*os.File, error) {
