@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -78,7 +79,7 @@ func decodeRecord(text []byte) (core.Data, error) {
 	}
 	var d core.Data
 	if err := codec.Unmarshal(text, &d); err != nil {
-		return nil, err
+		return nil, decodeError(text, err)
 	}
 	return d, nil
 }
@@ -92,5 +93,15 @@ func encodeRecord(w io.Writer, v any) error {
 	}
 	b = append(b, '\n')
 	_, err = w.Write(b)
+	return err
+}
+
+// decodeError says why text is not a JSON object, in encoding/json's
+// words, which are one line (the codec's quote the text).
+func decodeError(text []byte, err error) error {
+	var v any
+	if serr := json.Unmarshal(text, &v); serr != nil {
+		return serr
+	}
 	return err
 }

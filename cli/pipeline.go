@@ -52,41 +52,65 @@ type chunk struct {
 }
 
 // run migrates the records of in and writes the results in input order.
+// It returns as soon as ctx ends (an interrupt) or a failure stops it,
+// without waiting for the input: the reader, which may be blocked on a
+// pipe, ends at its next read.
 func (r *migration) run(ctx context.Context, in io.Reader) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan *chunk, 2*r.f.workers) // in input order, to the writer
 	work := make(chan *chunk)                  // to the workers
-	var readErr error
+	readErr := make(chan error, 1)
 	go func() { // the reader
 		defer close(chunks)
 		defer close(work)
-		readErr = r.read(ctx, in, chunks, work)
+		readErr <- r.read(ctx, in, chunks, work)
 	}()
 	var wg sync.WaitGroup
+	defer wg.Wait() // the workers stop with ctx, their chunk done
 	for range r.f.workers {
-		wg.Go(func() {
-			for c := range work {
-				r.process(ctx, c)
-				close(c.done)
-			}
-		})
+		wg.Go(func() { r.work(ctx, work) })
 	}
-	defer wg.Wait()
-	for c := range chunks {
-		<-c.done
-		stop, err := r.write(c)
-		if err != nil || stop {
-			cancel()
-			for range chunks { // let the reader end
-			}
+	for {
+		var c *chunk
+		select {
+		case c = <-chunks:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if c == nil {
+			break // the input has ended
+		}
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if stop, err := r.write(c); err != nil || stop {
 			return err
 		}
 	}
-	if readErr != nil {
-		return errors.Join(errors.New("cannot read the input"), readErr)
+	if err := <-readErr; err != nil {
+		return errors.Join(errors.New("cannot read the input"), err)
 	}
 	return ctx.Err()
+}
+
+// work processes the chunks handed to one worker until there are no more
+// or ctx ends.
+func (r *migration) work(ctx context.Context, work <-chan *chunk) {
+	for {
+		select {
+		case c, ok := <-work:
+			if !ok {
+				return
+			}
+			r.process(ctx, c)
+			close(c.done)
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // read cuts the input into chunks, handing each to the writer (in order)
