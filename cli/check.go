@@ -165,7 +165,7 @@ func (c *checker) samples(ctx context.Context, model string, v, latest core.Vers
 		}
 	}
 	if failed > maxSampleFindings {
-		c.finding("%s %s: %d more samples failed", model, v, failed-maxSampleFindings)
+		c.finding("%s %s: %d more failed samples", model, v, failed-maxSampleFindings)
 	}
 }
 

@@ -39,6 +39,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -320,8 +321,15 @@ func findDecl(f *ast.File, name string) ast.Decl {
 			}
 		case *ast.GenDecl:
 			for _, sp := range d.Specs {
-				if ts, ok := sp.(*ast.TypeSpec); ok && ts.Name.Name == name {
-					return d
+				switch sp := sp.(type) {
+				case *ast.TypeSpec:
+					if sp.Name.Name == name {
+						return d
+					}
+				case *ast.ValueSpec: // a const or a var
+					if slices.ContainsFunc(sp.Names, func(n *ast.Ident) bool { return n.Name == name }) {
+						return d
+					}
 				}
 			}
 		}
