@@ -18,7 +18,7 @@ import (
 // a user, into a test directory.
 func buildProgram(t *testing.T, name string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), name)
+	bin := filepath.Join(t.TempDir(), filepath.Base(name))
 	cmd := exec.Command("go", "build", "-o", bin, "github.com/transmute-go/transmute/examples/"+name)
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
