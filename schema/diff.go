@@ -49,7 +49,9 @@ func Compare(m *core.Manager, model, from, to string) (*Diff, error) {
 		return nil, fmt.Errorf("schema: compare: %w", err)
 	}
 	d := &Diff{Model: model, From: a.Version, To: b.Version, from: byName(a.Fields), to: byName(b.Fields), paths: m.HasPath}
-	names := func(s core.Schema) []string { return lo.Map(s.Fields, func(f core.Field, _ int) string { return f.Name }) }
+	names := func(s core.Schema) []string {
+		return lo.Map(s.Fields, func(f core.Field, _ int) string { return f.Name })
+	}
 	d.Added = sorted(lo.Without(names(b), names(a)...))
 	d.Removed = sorted(lo.Without(names(a), names(b)...))
 	for _, n := range sorted(lo.Intersect(names(a), names(b))) {

@@ -52,8 +52,8 @@ func validUser3() core.Data {
 	return core.Data{
 		"id": 7.0, "first_name": "Ada", "last_name": "Lovelace", "email": nil,
 		"tags": []any{"a", "b"}, "scores": map[string]any{"x": 1.5},
-		"home": map[string]any{"street": "1 Main St", "city": "London", "postcode": nil},
-		"past": []any{map[string]any{"street": "2 Side St", "city": "Paris"}},
+		"home":   map[string]any{"street": "1 Main St", "city": "London", "postcode": nil},
+		"past":   []any{map[string]any{"street": "2 Side St", "city": "Paris"}},
 		"joined": "2026-01-02T03:04:05Z", "avatar": "AQID", "active": true, "level": 2.0,
 		"meta": map[string]any{"k": []any{1.0, nil}}, "prefs": map[string]any{"theme": "dark"},
 	}
