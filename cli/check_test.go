@@ -15,24 +15,10 @@ import (
 // goodManager is newManager with a migration that handles every name.
 func goodManager(t *testing.T) *core.Manager {
 	t.Helper()
-	m := core.NewManager(core.WithVersionKey("schema_version"))
-	err := errors.Join(
-		core.Register[AddressV1](m, "Address", "1.0.0"),
-		core.Register[AddressV2](m, "Address", "2.0.0", core.WithBackwardCompatible()),
-		core.Register[UserV1](m, "User", "1.0.0"),
-		core.Register[UserV2](m, "User", "2.0.0"),
-		core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()),
-		m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
-			first, last, _ := strings.Cut(d["name"].(string), " ")
-			delete(d, "name")
-			d["first"], d["last"] = first, last
-			return d, nil
-		}),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return managerSplitting(t, func(name string) (string, string, error) {
+		first, last, _ := strings.Cut(name, " ")
+		return first, last, nil
+	})
 }
 
 func TestCheckPasses(t *testing.T) {

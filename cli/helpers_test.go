@@ -50,6 +50,18 @@ var errNoSpace = errors.New("the name has no space")
 // "schema_version".
 func newManager(t testing.TB) *core.Manager {
 	t.Helper()
+	return managerSplitting(t, func(name string) (string, string, error) {
+		first, last, ok := strings.Cut(name, " ")
+		if !ok {
+			return "", "", errNoSpace
+		}
+		return first, last, nil
+	})
+}
+
+// managerSplitting is newManager with its own way of splitting a name.
+func managerSplitting(t testing.TB, split func(name string) (first, last string, err error)) *core.Manager {
+	t.Helper()
 	m := core.NewManager(core.WithVersionKey("schema_version"))
 	err := errors.Join(
 		core.Register[AddressV1](m, "Address", "1.0.0"),
@@ -58,9 +70,9 @@ func newManager(t testing.TB) *core.Manager {
 		core.Register[UserV2](m, "User", "2.0.0"),
 		core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()),
 		m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
-			first, last, ok := strings.Cut(d["name"].(string), " ")
-			if !ok {
-				return nil, errNoSpace
+			first, last, err := split(d["name"].(string))
+			if err != nil {
+				return nil, err
 			}
 			delete(d, "name")
 			d["first"], d["last"] = first, last
