@@ -232,6 +232,12 @@ func BenchmarkRatio(b *testing.B) {
 // migration of two steps, without transmute: the same instruments and
 // attribute sets (precomputed) as the hook's, and as many clock readings.
 func bareMeasurements(mp metric.MeterProvider) func() {
+	return bareMeasurementsSteps(mp, [2]bool{false, true})
+}
+
+// bareMeasurementsSteps is bareMeasurements for two steps whose auto flags
+// are auto.
+func bareMeasurementsSteps(mp metric.MeterProvider, auto [2]bool) func() {
 	meter := mp.Meter("bare")
 	buckets := metric.WithExplicitBucketBoundaries(wantBuckets...)
 	dur, _ := meter.Float64Histogram("migration.duration", metric.WithUnit("s"), buckets)
@@ -247,7 +253,7 @@ func bareMeasurements(mp metric.MeterProvider) func() {
 			attribute.String("migration.model", "User"), attribute.String("migration.version.from", from),
 			attribute.String("migration.version.to", to), attribute.Bool("migration.step.auto", auto)))}
 	}
-	steps := [][]metric.RecordOption{step("1.0.0", "2.0.0", false), step("2.0.0", "3.0.0", true)}
+	steps := [][]metric.RecordOption{step("1.0.0", "2.0.0", auto[0]), step("2.0.0", "3.0.0", auto[1])}
 	ctx := context.Background()
 	return func() {
 		start := time.Now()

@@ -9,7 +9,6 @@ import (
 
 	"context"
 	"testing"
-	"time"
 
 	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/sampling"
@@ -81,38 +80,8 @@ func BenchmarkRatio(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			none, with := exampleManager(), exampleManager()
 			with.AddHook(bc.hook)
-			interleave(b, "none", migrateOnce(b, none), migrateOnce(b, with))
+			cputime.Interleave(b, "none", migrateOnce(b, none), migrateOnce(b, with))
 		})
-	}
-}
-
-// interleave runs base and f in alternating blocks and reports f's time
-// over base's, for wall time (x-<name>) and process CPU time
-// (x-<name>-cpu), with f's time per op in ns/op.
-func interleave(b *testing.B, name string, base, f func()) {
-	b.Helper()
-	run := func(g func(), n int) (wall, cpu time.Duration) {
-		c, start := cputime.Process(), time.Now()
-		for range n {
-			g()
-		}
-		return time.Since(start), cputime.Process() - c
-	}
-	const block = 256
-	var wBase, cBase, wF, cF time.Duration
-	b.ResetTimer()
-	for done := 0; done < b.N; done += block {
-		n := min(block, b.N-done)
-		w, c := run(base, n)
-		wBase, cBase = wBase+w, cBase+c
-		w, c = run(f, n)
-		wF, cF = wF+w, cF+c
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(wF)/float64(b.N), "ns/op")
-	b.ReportMetric(float64(wF)/float64(wBase), "x-"+name)
-	if cBase > 0 {
-		b.ReportMetric(float64(cF)/float64(cBase), "x-"+name+"-cpu")
 	}
 }
 

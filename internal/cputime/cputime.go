@@ -33,3 +33,36 @@ func Timer(b *testing.B) (stop func()) {
 		}
 	}
 }
+
+// Interleave runs base and f in alternating blocks of 256 calls, b.N
+// calls each, and reports f's time over base's as the metrics x-<name>
+// (wall time) and x-<name>-cpu (process CPU time), with f's time per call
+// as ns/op: a ratio of two cases measured side by side, which a noisy
+// machine disturbs far less than two benchmarks run one after the other.
+func Interleave(b *testing.B, name string, base, f func()) {
+	b.Helper()
+	run := func(g func(), n int) (wall, cpu time.Duration) {
+		c, start := Process(), time.Now()
+		for range n {
+			g()
+		}
+		return time.Since(start), Process() - c
+	}
+	const block = 256
+	var wBase, cBase, wF, cF time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += block {
+		n := min(block, b.N-done)
+		w, c := run(base, n)
+		wBase, cBase = wBase+w, cBase+c
+		w, c = run(f, n)
+		wF, cF = wF+w, cF+c
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(wF)/float64(b.N), "ns/op")
+	b.ReportMetric(float64(wF)/float64(wBase), "x-"+name)
+	if cBase > 0 {
+		b.ReportMetric(float64(cF)/float64(cBase), "x-"+name+"-cpu")
+	}
+}

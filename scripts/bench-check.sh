@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The ratio benchmarks of the performance targets, a few seconds each:
+# fails when a median ratio exceeds its target by more than 10%. Not part
+# of `make test` (shared machines are noisy); see docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOWORK=off
+count=${BENCH_CHECK_COUNT:-5}
+fail=0
+
+# check DIR PACKAGE BENCHMARK METRIC TARGET WHAT
+check() {
+	local dir=$1 pkg=$2 bench=$3 metric=$4 target=$5 what=$6
+	local values median
+	values=$(cd "$dir" && go test -run '^$' -bench "^${bench}\$" -benchtime 1s -count "$count" "$pkg" |
+		awk -v m="$metric" '/^Benchmark/ { for (i = 3; i < NF; i++) if ($(i + 1) == m) print $i }')
+	median=$(echo "$values" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+	if awk -v x="$median" -v t="$target" 'BEGIN { exit !(x > t * 1.1) }'; then
+		printf 'FAIL %-4s %-60s %.2f > %.2f (+10%%)\n' "$bench" "$what" "$median" "$target"
+		fail=1
+	else
+		printf 'ok   %-4s %-60s %.2f (target %.2f)\n' "$bench" "$what" "$median" "$target"
+	fi
+}
+
+check . ./core BenchmarkRatioP1 x-direct 1.5 "P1 Migrate, no hooks / the functions on maps.Clone"
+check metricshook . BenchmarkRatioP3 x-none 1.2 "P3 Migrate with metricshook / no hooks, small record"
+check otelhook . BenchmarkRatioP4 x-base 1.3 "P4 otelhook unsampled, SDK meter / bare + 5 measurements"
+exit $fail
