@@ -1,0 +1,311 @@
+package jsmigrate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel"
+
+	"github.com/transmute-go/transmute/core"
+)
+
+// The headers of a dead-lettered message.
+const (
+	HeaderError          = "Transmute-Error"
+	HeaderErrorType      = "Transmute-Error-Type"
+	HeaderSourceSubject  = "Transmute-Source-Subject"
+	HeaderSourceSequence = "Transmute-Source-Sequence"
+)
+
+// maxRetryDelay bounds the backoff of a message whose publish failed.
+const maxRetryDelay = 30 * time.Second
+
+// Config says what a Worker migrates and where the results go.
+type Config struct {
+	// Stream is the stream to read.
+	Stream string
+	// Consumer is the durable pull consumer the workers share; it is
+	// created if missing (explicit acks).
+	Consumer string
+	// Model is the model of the records; each carries its version in the
+	// manager's version key (core.WithVersionKey).
+	Model string
+	// To is the target version, or "latest".
+	To string
+	// Subject returns where an upgraded record is published. Nil is
+	// DefaultSubject.
+	Subject func(in jetstream.Msg, out core.Data) string
+	// DeadLetter is the subject of the records that cannot be decoded or
+	// migrated: they are published there unchanged, with headers naming
+	// the error, and terminated.
+	DeadLetter string
+}
+
+// Stats are a Worker's counts.
+type Stats struct {
+	Received     int64 // messages handed to the worker
+	Migrated     int64 // published upgraded and acknowledged
+	DeadLettered int64 // published to the dead-letter subject and terminated
+	Redelivered  int64 // received more than once (a worker stopped, a publish failed)
+	Retried      int64 // negatively acknowledged after a failed publish
+}
+
+// Worker migrates the records of a stream. Run it in as many processes as
+// the stream needs: they share the durable consumer.
+type Worker struct {
+	m       *core.Manager
+	js      jetstream.JetStream
+	cfg     Config
+	opts    options
+	to      string
+	counts  struct{ received, migrated, dead, redelivered, retried atomic.Int64 }
+	subject func(in jetstream.Msg, out core.Data) string
+}
+
+// New returns a Worker for the records of cfg.Stream. The manager must
+// have a version key, and cfg must name a stream, a consumer, a model, a
+// target version and a dead-letter subject.
+func New(m *core.Manager, js jetstream.JetStream, cfg Config, opts ...Option) (*Worker, error) {
+	o := options{workers: 1, retryDelay: 100 * time.Millisecond}
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	switch {
+	case m == nil || js == nil:
+		return nil, errors.New("jsmigrate: New needs a manager and a JetStream")
+	case m.VersionKey() == "":
+		return nil, errors.New("jsmigrate: the manager has no version key (core.WithVersionKey): records must say their version")
+	case cfg.Stream == "" || cfg.Consumer == "" || cfg.Model == "" || cfg.To == "" || cfg.DeadLetter == "":
+		return nil, errors.New("jsmigrate: Config needs Stream, Consumer, Model, To and DeadLetter")
+	}
+	to := cfg.To
+	if to == core.Latest {
+		v, err := m.Latest(cfg.Model)
+		if err != nil {
+			return nil, fmt.Errorf("jsmigrate: %w", err)
+		}
+		to = v.String()
+	} else if _, err := core.ParseVersion(to); err != nil {
+		return nil, fmt.Errorf("jsmigrate: %w", err)
+	} else if _, err := m.Versions(cfg.Model); err != nil {
+		return nil, fmt.Errorf("jsmigrate: %w", err)
+	}
+	w := &Worker{m: m, js: js, cfg: cfg, opts: o, to: to, subject: cfg.Subject}
+	if w.subject == nil {
+		major := core.MustParseVersion(to).Major
+		w.subject = func(in jetstream.Msg, _ core.Data) string { return DefaultSubject(in.Subject(), major) }
+	}
+	if o.propagator == nil {
+		w.opts.propagator = otel.GetTextMapPropagator()
+	}
+	return w, nil
+}
+
+// DefaultSubject is where an upgraded record goes when Config.Subject is
+// nil: the input subject with its first token suffixed by the target's
+// major version (users.created, 3 → users_v3.created).
+func DefaultSubject(subject string, major int) string {
+	first, rest, found := strings.Cut(subject, ".")
+	first += "_v" + strconv.Itoa(major)
+	if !found {
+		return first
+	}
+	return first + "." + rest
+}
+
+// Stats returns the worker's counts so far.
+func (w *Worker) Stats() Stats {
+	return Stats{
+		Received:     w.counts.received.Load(),
+		Migrated:     w.counts.migrated.Load(),
+		DeadLettered: w.counts.dead.Load(),
+		Redelivered:  w.counts.redelivered.Load(),
+		Retried:      w.counts.retried.Load(),
+	}
+}
+
+// Run consumes until ctx ends, then finishes the messages in flight and
+// returns nil; the messages the consumer had fetched but not handed out are
+// redelivered to the other workers once their ack wait ends. It fails when
+// the consumer cannot be created or read.
+func (w *Worker) Run(ctx context.Context) error {
+	cons, err := w.js.CreateOrUpdateConsumer(ctx, w.cfg.Stream, jetstream.ConsumerConfig{
+		Durable:       w.cfg.Consumer,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		MaxAckPending: 1000,
+	})
+	if err != nil {
+		return fmt.Errorf("jsmigrate: consumer %q of stream %q: %w", w.cfg.Consumer, w.cfg.Stream, err)
+	}
+	msgs, err := cons.Messages(jetstream.PullMaxMessages(2 * w.opts.workers))
+	if err != nil {
+		return fmt.Errorf("jsmigrate: consume %q: %w", w.cfg.Stream, err)
+	}
+	// When ctx ends, no more messages are fetched; the ones already
+	// fetched are handled (they are in flight for the server: leaving them
+	// would delay them by the consumer's ack wait).
+	stop := context.AfterFunc(ctx, msgs.Drain)
+	defer stop()
+	var wg sync.WaitGroup
+	for range w.opts.workers {
+		wg.Go(func() {
+			for {
+				msg, err := msgs.Next()
+				if err != nil {
+					return // drained
+				}
+				w.handle(msg)
+			}
+		})
+	}
+	wg.Wait()
+	msgs.Stop()
+	return nil
+}
+
+// handle migrates one message and publishes the result, or dead-letters
+// it, or asks for it again.
+func (w *Worker) handle(msg jetstream.Msg) {
+	w.counts.received.Add(1)
+	meta, err := msg.Metadata()
+	if err != nil {
+		w.retry(msg, 1)
+		return
+	}
+	if meta.NumDelivered > 1 {
+		w.counts.redelivered.Add(1)
+	}
+	ctx := w.opts.propagator.Extract(context.Background(), headerCarrier(msg.Headers()))
+	data, err := decode(msg.Data())
+	if err != nil {
+		w.deadLetter(ctx, msg, meta, err, "decode")
+		w.progress()
+		return
+	}
+	out, err := w.m.MigrateTo(ctx, data, w.cfg.Model, w.to)
+	if err != nil {
+		w.deadLetter(ctx, msg, meta, err, core.ErrorType(err))
+		w.progress()
+		return
+	}
+	payload, err := encode(out)
+	if err != nil {
+		w.deadLetter(ctx, msg, meta, err, "encode")
+		w.progress()
+		return
+	}
+	h := nats.Header{}
+	w.opts.propagator.Inject(ctx, headerCarrier(h))
+	h.Set(jetstream.MsgIDHeader, msgID(meta))
+	if _, err := w.js.PublishMsg(ctx, &nats.Msg{Subject: w.subject(msg, out), Data: payload, Header: h}); err != nil {
+		w.retry(msg, meta.NumDelivered)
+		return
+	}
+	if err := msg.Ack(); err == nil {
+		w.counts.migrated.Add(1)
+	}
+	w.progress()
+}
+
+// deadLetter publishes the original message to the dead-letter subject
+// with headers naming the error, then terminates it; if the publish fails
+// the message is asked for again.
+func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error, typ string) {
+	h := nats.Header{}
+	w.opts.propagator.Inject(ctx, headerCarrier(h))
+	h.Set(HeaderError, cause.Error())
+	h.Set(HeaderErrorType, typ)
+	h.Set(HeaderSourceSubject, msg.Subject())
+	h.Set(HeaderSourceSequence, strconv.FormatUint(meta.Sequence.Stream, 10))
+	h.Set(jetstream.MsgIDHeader, msgID(meta)+":dead-letter")
+	if _, err := w.js.PublishMsg(ctx, &nats.Msg{Subject: w.cfg.DeadLetter, Data: msg.Data(), Header: h}); err != nil {
+		w.retry(msg, meta.NumDelivered)
+		return
+	}
+	if err := msg.Term(); err == nil {
+		w.counts.dead.Add(1)
+	}
+}
+
+// retry asks for the message again after a delay that doubles with each
+// delivery.
+func (w *Worker) retry(msg jetstream.Msg, delivered uint64) {
+	d := w.opts.retryDelay << min(delivered, 16)
+	_ = msg.NakWithDelay(min(d, maxRetryDelay))
+	w.counts.retried.Add(1)
+}
+
+func (w *Worker) progress() {
+	if w.opts.progress != nil {
+		w.opts.progress(w.Stats())
+	}
+}
+
+// msgID identifies a source message: the same for every delivery of it.
+func msgID(meta *jetstream.MsgMetadata) string {
+	return meta.Stream + ":" + strconv.FormatUint(meta.Sequence.Stream, 10)
+}
+
+// decode decodes one JSON object, numbers exact (json.Number).
+func decode(b []byte) (core.Data, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var d core.Data
+	if err := dec.Decode(&d); err != nil {
+		return nil, err
+	}
+	if d == nil {
+		return nil, errors.New("not a JSON object")
+	}
+	if dec.More() {
+		return nil, errors.New("more than one JSON value")
+	}
+	return d, nil
+}
+
+// encode encodes a record, keys sorted, HTML left as it is.
+func encode(d core.Data) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(d); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// headerCarrier carries a trace context in NATS headers, whose keys are
+// case-sensitive: it writes the keys as the propagator gives them
+// ("traceparent"), and reads them in that form or in the canonical one
+// ("Traceparent") that http.Header-based carriers write.
+type headerCarrier nats.Header
+
+func (c headerCarrier) Get(key string) string {
+	if v := nats.Header(c).Get(key); v != "" {
+		return v
+	}
+	return nats.Header(c).Get(textproto.CanonicalMIMEHeaderKey(key))
+}
+
+func (c headerCarrier) Set(key, value string) { nats.Header(c).Set(key, value) }
+
+func (c headerCarrier) Keys() []string {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	return keys
+}
