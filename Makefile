@@ -7,7 +7,7 @@ MODULES := $(patsubst ./%,%,$(shell find . -name go.mod -not -path './bin/*' -no
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all test vet lint bench bench-check demo work tidy integration jaeger docs-check
+.PHONY: all test vet lint bench bench-check demo demo-stream work tidy integration jaeger docs-check
 
 all: lint test
 
@@ -36,6 +36,10 @@ bench:
 		echo "== $$m"; \
 		(cd $$m && go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./...); \
 	done
+
+## demo-stream: upgrade a stream of records on an embedded NATS JetStream, with traces
+demo-stream:
+	cd examples && go run ./jetstream
 
 ## bench-check: the ratio benchmarks of the targets (P1, P3, P4), failing past target + 10% (not part of test)
 bench-check:
