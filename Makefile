@@ -7,7 +7,7 @@ MODULES := $(patsubst ./%,%,$(shell find . -name go.mod -not -path './bin/*' -no
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all test vet lint bench bench-check demo demo-stream work tidy integration jaeger docs-check
+.PHONY: all test vet lint bench bench-check demo demo-stream work tidy integration jaeger nats-server docs-check
 
 all: lint test
 
@@ -74,10 +74,26 @@ jaeger:
 	(cd tools && go build -o ../$(JAEGER_BIN).tmp $(JAEGER_PKG)); \
 	mv -f $(JAEGER_BIN).tmp $(JAEGER_BIN)
 
+# nats-server, pinned as a Go tool in tools/go.mod, for the JetStream integration test.
+NATS_BIN := bin/nats-server
+NATS_PKG := github.com/nats-io/nats-server/v2
+
+## nats-server: build the pinned nats-server into bin/nats-server (skipped while newer than tools/go.mod and tools/go.sum)
+nats-server:
+	@set -euo pipefail; \
+	if [ -x $(NATS_BIN) ] && [ $(NATS_BIN) -nt tools/go.sum ] && [ $(NATS_BIN) -nt tools/go.mod ]; then \
+		echo "nats-server: $(NATS_BIN) is up to date"; exit 0; \
+	fi; \
+	echo "nats-server: building $(NATS_PKG) from tools/go.mod into $(NATS_BIN)"; \
+	mkdir -p $(dir $(NATS_BIN)); \
+	(cd tools && go build -o ../$(NATS_BIN).tmp $(NATS_PKG)); \
+	mv -f $(NATS_BIN).tmp $(NATS_BIN)
+
 ## integration: start Jaeger (scripts/jaeger.sh), run the examples module's integration tests, always stop Jaeger
-integration: jaeger
+integration: jaeger nats-server
 	@set -euo pipefail; \
 	export TRANSMUTE_ROOT="$(CURDIR)"; \
+	export NATS_SERVER_BIN="$(CURDIR)/$(NATS_BIN)"; \
 	trap '"$(CURDIR)/scripts/jaeger.sh" stop || true' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	"$(CURDIR)/scripts/jaeger.sh" start; \
