@@ -188,3 +188,43 @@ func TestNewChecksItsConfig(t *testing.T) {
 	}
 	_ = jetstream.MsgIDHeader
 }
+
+// Run fails when the stream does not exist; WithProgress reports the
+// counts after each message.
+func TestRunErrorsAndProgress(t *testing.T) {
+	s := runServer(t)
+	js := connect(t, s)
+	cfg := config()
+	cfg.Stream = "NOPE"
+	w, err := jsmigrate.New(newManager(t), js, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Run(context.Background()); err == nil {
+		t.Fatal("Run on a missing stream returned nil")
+	}
+
+	setup(t, js, destStream())
+	publishUsers(t, js, 5)
+	var mu sync.Mutex
+	var seen []jsmigrate.Stats
+	w, err = jsmigrate.New(newManager(t), js, config(), jsmigrate.WithProgress(func(st jsmigrate.Stats) {
+		mu.Lock()
+		seen = append(seen, st)
+		mu.Unlock()
+	}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- w.Run(ctx) }()
+	waitFor(t, "five records", func() bool { return w.Stats().Migrated == 5 })
+	cancel()
+	<-done
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 5 || seen[len(seen)-1].Migrated < 4 {
+		t.Fatalf("progress reported %v", seen)
+	}
+}
