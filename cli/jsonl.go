@@ -17,8 +17,8 @@ import (
 type line struct {
 	n    int
 	raw  []byte
-	data core.Data
-	err  error
+	data core.Data // the record; nil when the line is not a JSON object
+	err  error     // why it is not, or why its record failed to migrate
 }
 
 // lineReader reads JSON Lines one line at a time, whatever the input's

@@ -114,10 +114,8 @@ func (a *app) checkMigrateFlags(f migrateFlags) error {
 			return usage("--from: %v", err)
 		}
 	}
-	if f.to != core.Latest {
-		if _, err := core.ParseVersion(f.to); err != nil {
-			return usage(`--to: %v (or "latest")`, err)
-		}
+	if _, err := a.m.ResolveVersion(f.model, f.to); err != nil {
+		return usage(`--to: %v (or "latest")`, err)
 	}
 	if f.rejects != "" && !f.continueOn {
 		return usage("--rejects goes with --continue-on-error")

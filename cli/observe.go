@@ -33,6 +33,7 @@ type observer struct {
 	hooks       []core.Hook
 	trail       *audit.Trail
 	tp          *sdktrace.TracerProvider
+	prevTP      trace.TracerProvider // the global one before the run, put back by close
 	bar         *progressbar.ProgressBar
 	interactive bool
 }
@@ -46,7 +47,8 @@ func (a *app) observe(ctx context.Context, f migrateFlags) (*observer, error) {
 		}
 		o.tp = tp
 		// The migration functions' own spans (from otel.Tracer) join the
-		// run's trace.
+		// run's trace; close puts the previous provider back.
+		o.prevTP = otel.GetTracerProvider()
 		otel.SetTracerProvider(tp)
 		o.hooks = append(o.hooks, otelhook.New(otelhook.WithTracerProvider(tp)))
 	}
@@ -116,6 +118,7 @@ func (o *observer) close() error {
 		if err := o.tp.Shutdown(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("OpenTelemetry: not every span was sent: %w", err))
 		}
+		otel.SetTracerProvider(o.prevTP)
 	}
 	return errors.Join(errs...)
 }

@@ -42,13 +42,12 @@ type reject struct {
 // chunk is a run of consecutive lines and, once a worker is done with it,
 // their output and their failures in order.
 type chunk struct {
-	lines  []line
-	out    bytes.Buffer
-	fails  []reject // in line order
-	oks    int
-	err    error         // a failure of the run itself (the ctx ended, an encoding error)
-	done   chan struct{} // closed when the worker is done
-	failAt int           // index of the first failed line, or -1
+	lines []line
+	out   bytes.Buffer
+	fails []reject // in line order
+	oks   int
+	err   error         // a failure of the run itself (the ctx ended, an encoding error)
+	done  chan struct{} // closed when the worker is done
 }
 
 // run migrates the records of in and writes the results in input order.
@@ -118,7 +117,7 @@ func (r *migration) work(ctx context.Context, work <-chan *chunk) {
 func (r *migration) read(ctx context.Context, in io.Reader, chunks, work chan<- *chunk) error {
 	lr := newRawLineReader(in)
 	for {
-		c := &chunk{done: make(chan struct{}), failAt: -1}
+		c := &chunk{done: make(chan struct{})}
 		for len(c.lines) < chunkSize {
 			l, err := lr.next()
 			if err == io.EOF {
@@ -175,34 +174,26 @@ func (r *migration) process(ctx context.Context, c *chunk) {
 		c.err = err // the ctx ended
 		return
 	}
-	failedAt := map[int]error{}
+	migrated := make([]core.Data, len(c.lines)) // by line of the chunk
+	for j, i := range index {
+		migrated[i] = results[j]
+	}
 	if be != nil {
 		for _, it := range be.Items {
-			failedAt[index[it.Index]] = it.Err
+			c.lines[index[it.Index]].err = it.Err
 		}
 	}
-	k := 0
 	for i := range c.lines {
 		l := &c.lines[i]
-		var ferr error
-		switch {
-		case l.err != nil:
-			ferr = l.err
-		case failedAt[i] != nil:
-			ferr, k = failedAt[i], k+1
-		default:
-			if err := encodeRecord(&c.out, results[k]); err != nil {
+		if l.err == nil {
+			if err := encodeRecord(&c.out, migrated[i]); err != nil {
 				c.err = err
 				return
 			}
-			k++
 			c.oks++
 			continue
 		}
-		if c.failAt < 0 {
-			c.failAt = i
-		}
-		c.fails = append(c.fails, rejectOf(*l, ferr))
+		c.fails = append(c.fails, rejectOf(*l))
 		if !r.f.continueOn {
 			return // what comes after the first failure is not written
 		}
@@ -217,12 +208,13 @@ func (r *migration) batchOptions() []core.BatchOption {
 	return opts
 }
 
-// rejectOf is the reject line of a failed line.
-func rejectOf(l line, err error) reject {
+// rejectOf is the reject line of a failed line: one that is not a JSON
+// object (no data), or whose record failed to migrate.
+func rejectOf(l line) reject {
 	if l.data == nil {
-		return reject{Line: l.n, Error: "not a JSON object: " + err.Error(), ErrorType: "decode", Record: string(l.raw)}
+		return reject{Line: l.n, Error: "not a JSON object: " + l.err.Error(), ErrorType: "decode", Record: string(l.raw)}
 	}
-	return reject{Line: l.n, Error: err.Error(), ErrorType: core.ErrorType(err), Record: l.data}
+	return reject{Line: l.n, Error: l.err.Error(), ErrorType: core.ErrorType(l.err), Record: l.data}
 }
 
 // write writes a processed chunk: its records, and its failures to the

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/transmute-go/transmute/internal/atomicfile"
 	"github.com/transmute-go/transmute/schema"
 )
 
@@ -47,31 +48,12 @@ func (c *checker) snapshots(models []string, f checkFlags) error {
 				continue
 			}
 			if f.update {
-				if err := writeWhole(path, cur); err != nil {
-					return err
+				if err := atomicfile.WriteFile(path, cur); err != nil {
+					return fmt.Errorf("cannot write %s: %w", path, err)
 				}
 				c.note("wrote %s", path)
 			}
 		}
-	}
-	return nil
-}
-
-// writeWhole writes data to path through a temporary file and a rename.
-func writeWhole(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	return nil
 }

@@ -54,24 +54,29 @@ func copyTop(d Data) Data {
 	return out
 }
 
-// copyData is copyTop with an error instead of the panic.
+// copyData is copyTop with an error instead of the panic. It runs for
+// every migration: a deferred call, no closure.
 func copyData(d Data) (out Data, err error) {
-	err = catchTooDeep(func() { out = copyTop(d) })
-	return out, err
+	defer recoverTooDeep(&err)
+	return copyTop(d), nil
 }
 
-// catchTooDeep runs fn and returns errTooDeep if fn panicked with it.
-func catchTooDeep(fn func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r != errTooDeep {
-				panic(r)
-			}
-			err = errTooDeep
+// copyAny is copyValue with an error instead of the panic.
+func copyAny(v any) (out any, err error) {
+	defer recoverTooDeep(&err)
+	return copyValue(v, 0), nil
+}
+
+// recoverTooDeep, deferred, turns the panic of a copy that went too deep
+// into *err (and the copy's result into its zero value, since the
+// function returns nothing else); any other panic goes on.
+func recoverTooDeep(err *error) {
+	if r := recover(); r != nil {
+		if r != errTooDeep {
+			panic(r)
 		}
-	}()
-	fn()
-	return nil
+		*err = errTooDeep
+	}
 }
 
 func copyMap(d map[string]any, depth int) map[string]any {

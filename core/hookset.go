@@ -125,11 +125,7 @@ func (m *Manager) hookSet(ctx context.Context) *hookSet {
 	if c := rh.combined.Load(); c != nil && c.base == base {
 		return c.set
 	}
-	from := base
-	if from == nil { // a zero Manager
-		from = m.newHookSet(nil)
-	}
-	set := from.With(rh.hooks...)
+	set := m.currentHooks().With(rh.hooks...)
 	rh.combined.Store(&combinedHooks{base: base, set: set})
 	return set
 }

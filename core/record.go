@@ -118,20 +118,24 @@ func (l List) All() iter.Seq2[int, any] {
 // [Copy]); nil for elements nested too deeply to copy, which a List made
 // by the engine never holds.
 func (l List) Clone() []any {
-	out := make([]any, l.Len())
-	err := catchTooDeep(func() {
-		for i := range out {
-			if l.m != nil {
-				out[i] = copyMap(l.m[i], 1)
-			} else {
-				out[i] = copyValue(l.s[i], 1)
-			}
-		}
-	})
+	out, err := l.clone()
 	if err != nil {
 		return nil
 	}
 	return out
+}
+
+func (l List) clone() (out []any, err error) {
+	defer recoverTooDeep(&err)
+	out = make([]any, l.Len())
+	for i := range out {
+		if l.m != nil {
+			out[i] = copyMap(l.m[i], 1)
+		} else {
+			out[i] = copyValue(l.s[i], 1)
+		}
+	}
+	return out, nil
 }
 
 // MarshalJSON encodes the underlying slice.
@@ -159,8 +163,8 @@ func view(v any) any {
 	}
 	switch reflect.TypeOf(v).Kind() {
 	case reflect.Map, reflect.Slice:
-		var out any
-		if catchTooDeep(func() { out = copyValue(v, 0) }) != nil {
+		out, err := copyAny(v)
+		if err != nil {
 			return nil // nested too deeply to copy
 		}
 		return out

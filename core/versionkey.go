@@ -51,19 +51,25 @@ func (m *Manager) MigrateTo(ctx context.Context, data Data, model, to string) (D
 	if err != nil {
 		return nil, fmt.Errorf("migrate %q: %w", model, err)
 	}
-	tv, err := m.target(model, to)
+	tv, err := m.ResolveVersion(model, to)
 	if err != nil {
 		return nil, err
 	}
 	return m.run(ctx, data, model, from, tv, runTop|runValidate)
 }
 
-// target parses a target version, [Latest] included.
-func (m *Manager) target(model, to string) (Version, error) {
-	if to == Latest {
-		return m.Latest(model)
+// ResolveVersion parses a version name of model: [Latest] is the model's
+// latest registered version (an error matching [ErrModelNotFound] when it
+// has none), anything else is parsed by [ParseVersion].
+func (m *Manager) ResolveVersion(model, version string) (Version, error) {
+	if version != Latest {
+		return ParseVersion(version)
 	}
-	return ParseVersion(to)
+	mr := m.registry().models[model]
+	if mr == nil || len(mr.versions) == 0 {
+		return Version{}, &NotFoundError{Model: model}
+	}
+	return mr.versions[len(mr.versions)-1], nil
 }
 
 // WithVersionFromRecord makes [Manager.MigrateBatch] and
@@ -90,7 +96,7 @@ func (m *Manager) batchVersions(model, from, to string, cfg batchConfig) (Versio
 			return Version{}, Version{}, err
 		}
 	}
-	tv, err := m.target(model, to)
+	tv, err := m.ResolveVersion(model, to)
 	return fv, tv, err
 }
 

@@ -201,3 +201,18 @@ func TestIntegerEdges(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveVersion(t *testing.T) {
+	m := userManager(t)
+	for name, want := range map[string]string{core.Latest: "3.0.0", "2.0.0": "2.0.0", "9.9.9": "9.9.9"} {
+		if v, err := m.ResolveVersion("User", name); err != nil || v.String() != want {
+			t.Errorf("ResolveVersion(%q) = %v, %v; want %s", name, v, err, want)
+		}
+	}
+	if _, err := m.ResolveVersion("Nope", core.Latest); !errors.Is(err, core.ErrModelNotFound) {
+		t.Errorf("latest of an unknown model: %v", err)
+	}
+	if _, err := m.ResolveVersion("User", "2.x"); !errors.Is(err, core.ErrInvalidVersion) {
+		t.Errorf("a bad version: %v", err)
+	}
+}

@@ -2,9 +2,7 @@ package jsmigrate_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
 	"testing"
 	"time"
 
@@ -14,47 +12,13 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/internal/benchmodels"
 	"github.com/transmute-go/transmute/jsmigrate"
 )
 
-// The P1 workload: an 8-field record, two functions that each add a field.
-type benchV1 struct {
-	Name    string  `json:"name"`
-	City    string  `json:"city"`
-	ID      int64   `json:"id"`
-	Visits  int64   `json:"visits"`
-	Active  bool    `json:"active"`
-	Score   float64 `json:"score"`
-	Ratio   float64 `json:"ratio"`
-	Country string  `json:"country"`
-}
-
-type benchV2 struct {
-	benchV1
-	Email string `json:"email"`
-}
-
-type benchV3 struct {
-	benchV2
-	Age int64 `json:"age"`
-}
-
 func benchManager(b *testing.B) *core.Manager {
 	m := core.NewManager(core.WithVersionKey("schema_version"))
-	add := func(k string, v any) core.MigrationFunc {
-		return func(_ context.Context, d core.Data) (core.Data, error) {
-			out := maps.Clone(d)
-			out[k] = v
-			return out, nil
-		}
-	}
-	if err := errors.Join(
-		core.Register[benchV1](m, "User", "1.0.0"),
-		core.Register[benchV2](m, "User", "2.0.0"),
-		core.Register[benchV3](m, "User", "3.0.0"),
-		m.RegisterMigration("User", "1.0.0", "2.0.0", add("email", "a@example.com")),
-		m.RegisterMigration("User", "2.0.0", "3.0.0", add("age", 30)),
-	); err != nil {
+	if err := benchmodels.Register(m, "User"); err != nil {
 		b.Fatal(err)
 	}
 	return m
@@ -67,7 +31,7 @@ func publishBench(b *testing.B, js jetstream.JetStream, n int) {
 	for i := range n {
 		h := nats.Header{}
 		propagation.TraceContext{}.Inject(ctx, propagation.HeaderCarrier(h))
-		body := fmt.Sprintf(`{"schema_version":"1.0.0","name":"User %d","city":"Paris","id":%d,"visits":3,"active":true,"score":1.5,"ratio":0.5,"country":"FR"}`, i, i)
+		body := benchmodels.Line(i)
 		if _, err := js.PublishMsgAsync(&nats.Msg{Subject: "users.created", Data: []byte(body), Header: h}); err != nil {
 			b.Fatal(err)
 		}

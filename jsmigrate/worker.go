@@ -91,22 +91,16 @@ func New(m *core.Manager, js jetstream.JetStream, cfg Config, opts ...Option) (*
 	case cfg.Stream == "" || cfg.Consumer == "" || cfg.Model == "" || cfg.To == "" || cfg.DeadLetter == "":
 		return nil, errors.New("jsmigrate: Config needs Stream, Consumer, Model, To and DeadLetter")
 	}
-	to := cfg.To
-	if to == core.Latest {
-		v, err := m.Latest(cfg.Model)
-		if err != nil {
-			return nil, fmt.Errorf("jsmigrate: %w", err)
-		}
-		to = v.String()
-	} else if _, err := core.ParseVersion(to); err != nil {
-		return nil, fmt.Errorf("jsmigrate: %w", err)
-	} else if _, err := m.Versions(cfg.Model); err != nil {
+	if _, err := m.Versions(cfg.Model); err != nil {
 		return nil, fmt.Errorf("jsmigrate: %w", err)
 	}
-	w := &Worker{m: m, js: js, cfg: cfg, opts: o, to: to, subject: cfg.Subject}
+	to, err := m.ResolveVersion(cfg.Model, cfg.To)
+	if err != nil {
+		return nil, fmt.Errorf("jsmigrate: %w", err)
+	}
+	w := &Worker{m: m, js: js, cfg: cfg, opts: o, to: to.String(), subject: cfg.Subject}
 	if w.subject == nil {
-		major := core.MustParseVersion(to).Major
-		w.subject = func(in jetstream.Msg, _ core.Data) string { return DefaultSubject(in.Subject(), major) }
+		w.subject = func(in jetstream.Msg, _ core.Data) string { return DefaultSubject(in.Subject(), to.Major) }
 	}
 	if o.propagator == nil {
 		w.opts.propagator = otel.GetTextMapPropagator()

@@ -186,7 +186,6 @@ func TestNewChecksItsConfig(t *testing.T) {
 	if got := jsmigrate.DefaultSubject("users.created.eu", 3); got != "users_v3.created.eu" {
 		t.Errorf("DefaultSubject = %q", got)
 	}
-	_ = jetstream.MsgIDHeader
 }
 
 // Run fails when the stream does not exist; WithProgress reports the

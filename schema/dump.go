@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/internal/atomicfile"
 )
 
 // Format is a schema format [Dump] writes.
@@ -105,38 +105,11 @@ func Dump(m *core.Manager, dir string, f Format, opts ...Option) ([]string, erro
 	}
 	paths := make([]string, 0, len(files))
 	for _, fl := range files {
-		if err := writeFile(fl.path, fl.data); err != nil {
-			return paths, err
+		if err := atomicfile.WriteFile(fl.path, fl.data); err != nil {
+			return paths, fmt.Errorf("schema: write %s: %w", fl.path, err)
 		}
 		paths = append(paths, fl.path)
 	}
 	slices.Sort(paths)
 	return paths, nil
-}
-
-// writeFile writes data to path whole: a temporary file in the same
-// folder, synced, then renamed over path.
-func writeFile(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("schema: write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	_, werr := tmp.Write(data)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return fmt.Errorf("schema: write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("schema: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("schema: write %s: %w", path, err)
-	}
-	return nil
 }

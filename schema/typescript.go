@@ -75,20 +75,28 @@ type tsWriter struct {
 
 // object writes `{ name: T; … }`.
 func (w *tsWriter) object(fields []core.Field, indent string) string {
+	return members(fields, indent, "{", "}", func(f *core.Field, indent string) string {
+		if !f.Required {
+			return tsKey(f.Name) + "?: " + w.typ(f, indent) + ";"
+		}
+		return tsKey(f.Name) + ": " + w.typ(f, indent) + ";"
+	})
+}
+
+// members writes fields between open and close, one per line indented
+// under indent, each after its doc comment; member writes one field's line
+// (and what it nests, indented under the indent it is given).
+func members(fields []core.Field, indent, open, close string, member func(f *core.Field, indent string) string) string {
 	var b strings.Builder
-	b.WriteString("{\n")
+	b.WriteString(open + "\n")
 	for i := range fields {
 		f := &fields[i]
 		if f.Doc != "" {
 			fmt.Fprintf(&b, "%s  /** %s */\n", indent, oneLine(f.Doc))
 		}
-		q := ""
-		if !f.Required {
-			q = "?"
-		}
-		fmt.Fprintf(&b, "%s  %s%s: %s;\n", indent, tsKey(f.Name), q, w.typ(f, indent+"  "))
+		fmt.Fprintf(&b, "%s  %s\n", indent, member(f, indent+"  "))
 	}
-	b.WriteString(indent + "}")
+	b.WriteString(indent + close)
 	return b.String()
 }
 
@@ -132,21 +140,13 @@ func (w *tsWriter) base(f *core.Field, indent string) string {
 
 // zodObject writes `z.object({ name: schema, … })`.
 func (w *tsWriter) zodObject(fields []core.Field, indent string) string {
-	var b strings.Builder
-	b.WriteString("z.object({\n")
-	for i := range fields {
-		f := &fields[i]
-		if f.Doc != "" {
-			fmt.Fprintf(&b, "%s  /** %s */\n", indent, oneLine(f.Doc))
-		}
-		z := w.zodType(f, indent+"  ")
+	return members(fields, indent, "z.object({", "})", func(f *core.Field, indent string) string {
+		z := w.zodType(f, indent)
 		if !f.Required {
 			z += ".optional()"
 		}
-		fmt.Fprintf(&b, "%s  %s: %s,\n", indent, tsKey(f.Name), z)
-	}
-	b.WriteString(indent + "})")
-	return b.String()
+		return tsKey(f.Name) + ": " + z + ","
+	})
 }
 
 // zodType is the Zod schema of a value, `.nullable()` included.

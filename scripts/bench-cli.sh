@@ -16,7 +16,7 @@ trap 'rm -rf "$work"' EXIT
 
 (cd examples && go build -o "$work/transmute-bench" ./cmd/transmute-bench)
 
-gen() { # gen N FILE: N records of version 1.0.0
+gen() { # gen N FILE: N records of version 1.0.0, the lines of internal/benchmodels.Line
 	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "{\"schema_version\":\"1.0.0\",\"name\":\"User %d\",\"city\":\"Paris\",\"country\":\"FR\",\"id\":%d,\"visits\":%d,\"active\":true,\"score\":%d.5,\"note\":\"none\"}\n", i, i, i % 1000, i % 100 }' > "$2"
 }
 gen "$n" "$work/in.jsonl"
