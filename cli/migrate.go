@@ -84,7 +84,7 @@ func (a *app) migrate(ctx context.Context, f migrateFlags, args []string) (err e
 	start := time.Now()
 	runErr := r.run(ctx, in)
 	endRun(runErr)
-	err = errors.Join(runErr, w.Flush(), rw.Flush(), obs.close())
+	err = errors.Join(runErr, w.Flush(), rw.Flush(), obs.close(a.errOut()))
 	if err != nil && ExitCode(err) != ExitFinding {
 		out.abort()
 		return err
