@@ -22,7 +22,8 @@
 //	error_type     error only: core.ErrorType of the error ("validation", ...)
 //	error_message  error only: the error's message
 //	data_keys      error only: the input's top-level keys, sorted
-//	duration_ms    from the start of the migration to the line, in milliseconds
+//	duration_ms    the migration's duration, core.Event.Elapsed (from its start
+//	               to the line when ValidateMigration writes it), in ms
 //	trace_id       with [WithTraceIDs], when the ctx carries a span
 //	span_id        with [WithTraceIDs], when the ctx carries a span
 //	values         with [WithValues] only: the values under the line's keys

@@ -55,8 +55,8 @@ func (t *Trail) appendLine(b []byte, scratch *[]string, ctx context.Context, e *
 		b = appendKeys(b, keys)
 	}
 
-	var d time.Duration
-	if !e.Start.IsZero() {
+	d := e.Elapsed // measured by the engine; zero in ValidateMigration
+	if d == 0 && !e.Start.IsZero() {
 		d = now.Sub(e.Start)
 	}
 	b = append(b, `,"duration_ms":`...)

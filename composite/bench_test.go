@@ -99,8 +99,8 @@ func BenchmarkDispatch(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					var inv dispatch.Invocation[core.Hook, core.Event, core.Record, core.Step, core.Batch]
-					set.BeforeMigrate(ctx, e, &inv)
-					inv.AfterMigrate(e, core.Record{})
+					set.BeforeMigrate(ctx, &e, &inv)
+					inv.AfterMigrate(&e, core.Record{})
 				}
 			})
 		}

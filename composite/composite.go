@@ -179,7 +179,7 @@ func (h *Hook) own(ctx context.Context) *migCtx {
 func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
 	set := h.members()
 	c := &migCtx{h: h, set: set, inv: invPool.Get().(*invocation)}
-	c.Context = set.BeforeMigrate(ctx, e, c.inv)
+	c.Context = set.BeforeMigrate(ctx, &e, c.inv)
 	return c
 }
 
@@ -188,7 +188,7 @@ func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context 
 func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, migrated core.Record) {
 	if c := h.own(ctx); c != nil {
 		inv := c.end()
-		inv.AfterMigrate(e, migrated)
+		inv.AfterMigrate(&e, migrated)
 		invPool.Put(inv)
 	}
 }
@@ -198,7 +198,7 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, migrated core.Rec
 func (h *Hook) OnError(ctx context.Context, e core.Event, err error) {
 	if c := h.own(ctx); c != nil {
 		inv := c.end()
-		inv.OnError(e, err)
+		inv.OnError(&e, err)
 		invPool.Put(inv)
 	}
 }
@@ -213,7 +213,7 @@ func (h *Hook) ValidateMigration(ctx context.Context, e core.Event, migrated cor
 	if c == nil {
 		return nil
 	}
-	_, err := c.inv.Validate(e, migrated)
+	_, err := c.inv.Validate(&e, migrated)
 	return err
 }
 
@@ -228,7 +228,7 @@ func (h *Hook) BeforeStep(ctx context.Context, e core.Event, s core.Step) contex
 		return ctx
 	}
 	sc := &stepCtx{h: h, si: stepPool.Get().(*stepInvocation)}
-	sc.Context = c.inv.BeforeStep(ctx, e, s, sc.si)
+	sc.Context = c.inv.BeforeStep(ctx, &e, &s, sc.si)
 	return sc
 }
 
@@ -238,7 +238,7 @@ func (h *Hook) AfterStep(ctx context.Context, e core.Event, s core.Step, err err
 	if sc, ok := ctx.(*stepCtx); ok && sc.h == h && sc.si != nil {
 		si := sc.si
 		sc.si = nil
-		si.AfterStep(e, s, err)
+		si.AfterStep(&e, &s, err)
 		stepPool.Put(si)
 	}
 }

@@ -73,11 +73,12 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	b := Batch{Model: model, From: fv, To: tv, Size: len(items), Start: time.Now()}
+	b := Batch{Model: model, From: fv, To: tv, Size: len(items), Start: m.clock.now()}
 	var bi batchInvocation
 	bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 	defer func() {
 		if r := recover(); r != nil { // from a WithProgress function
+			b.Elapsed = time.Since(b.Start)
 			bi.AfterBatch(b, &PanicError{Value: r, Stack: debug.Stack()})
 			panic(r)
 		}
@@ -90,6 +91,7 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 		b.Succeeded, b.Failed = r.parallel(workers)
 	}
 	results, out := r.outcome(b.Failed)
+	b.Elapsed = time.Since(b.Start)
 	bi.AfterBatch(b, out)
 	return results, out
 }

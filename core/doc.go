@@ -16,6 +16,22 @@
 // concurrent and nested migrations never share it. The only hook that can
 // fail a migration is a [Validator] that returns an error.
 //
+// # Time
+//
+// When a migration has hooks, the engine reads the clock for all of them:
+// [Event.Start] when it starts, [Event.Elapsed] when it ends (after the
+// validation of the result), and, when a [StepObserver] is present,
+// [Step.Start] and [Step.Elapsed] around each step, the end of one step
+// being the start of the next. A hook that times something reads these
+// instead of the clock, so that several timing hooks cost one clock read,
+// not one each. A migration with no hooks reads no clock.
+//
+// Starts carry a monotonic clock reading, exact for durations. Their
+// wall-clock reading is the monotonic time since a base read with time.Now
+// at most 100 ms earlier, so it misses at most the last 100 ms of
+// adjustments to the system clock; use time.Now where the wall clock must
+// be exact (an audit line's timestamp does).
+//
 // # Changed in this release
 //
 // The options are named WithX/WithoutX (docs/conventions.md):
@@ -26,5 +42,6 @@
 // [NotFoundError] is the new name of ModelError, and its Version is a
 // [Version]. [Version.AppendText] has the signature of
 // encoding.TextAppender. The hook dispatch (HookSet and its invocations)
-// is no longer exported.
+// is no longer exported. [Event], [Step] and [Batch] have an Elapsed field,
+// and [Step] a Start (see "Time").
 package core

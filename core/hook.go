@@ -67,9 +67,15 @@ type Event struct {
 	Path []Version
 	// Data is the input record, read-only.
 	Data Record
-	// Start is when the migration started (time.Now at entry, with a
-	// monotonic clock reading).
+	// Start is when the migration started, with a monotonic clock
+	// reading (see the package doc, "Time"). It is zero when the manager
+	// has no hooks for the migration.
 	Start time.Time
+	// Elapsed is the migration's duration, from Start to its end (after
+	// the validation of the result). The engine reads the clock once for
+	// all the hooks: it is set for AfterMigrate and OnError, and zero in
+	// BeforeMigrate and ValidateMigration.
+	Elapsed time.Duration
 }
 
 // Steps returns the number of steps of the path.
@@ -93,6 +99,12 @@ type Step struct {
 	Index    int // from 0
 	From, To Version
 	Auto     bool // true when the step is an auto-migration, with no function
+	// Start is when the step started: the end of the previous step, or
+	// the clock read just before the first step's BeforeStep.
+	Start time.Time
+	// Elapsed is the step's duration, set for AfterStep (zero in
+	// BeforeStep).
+	Elapsed time.Duration
 }
 
 // Batch describes a batch or a stream of migrations.
@@ -105,6 +117,9 @@ type Batch struct {
 	Succeeded, Failed int
 	// Start is when the batch started.
 	Start time.Time
+	// Elapsed is the batch's duration, set at the end (zero in
+	// BeforeBatch).
+	Elapsed time.Duration
 }
 
 // NopHook implements [Hook] with methods that do nothing. Embed it in a

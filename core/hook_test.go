@@ -154,7 +154,13 @@ func TestEvent(t *testing.T) {
 			t.Fatalf("Start = %v", e.Start)
 		}
 	}
-	equal(t, h.events[0], h.events[1]) // Before and After see the same event
+	// Before and After see the same event, but for the duration, which
+	// is only known at the end.
+	if h.events[0].Elapsed != 0 || h.events[1].Elapsed <= 0 || h.events[1].Elapsed > time.Since(before) {
+		t.Fatalf("Elapsed %v in Before, %v in After", h.events[0].Elapsed, h.events[1].Elapsed)
+	}
+	h.events[1].Elapsed = 0
+	equal(t, h.events[0], h.events[1])
 	equal(t, h.data[0], core.Data{"name": "A B", "email": "e"})
 
 	h.events = nil

@@ -16,6 +16,7 @@ type Manager struct {
 	reg   atomic.Pointer[registry]
 	hooks atomic.Pointer[hookSet]
 	cfg   config
+	clock clock // the start of migrations and batches
 }
 
 // NewManager returns an empty manager.

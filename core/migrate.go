@@ -91,18 +91,22 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 		x.versionKey = m.cfg.versionKey
 	}
 	perr := x.prepare(mode&runValidate != 0)
-	if x.hs.Len() > 0 {
-		x.e.Start = time.Now()
+	if x.hs.Len() == 0 {
+		out, err := m.execute(ctx, &x, data, perr)
+		if err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
-	hctx := x.hs.BeforeMigrate(ctx, x.e, &x.inv)
+	x.e.Start = m.clock.now()
+	hctx := x.hs.BeforeMigrate(ctx, &x.e, &x.inv)
 	out, err := m.execute(hctx, &x, data, perr)
+	x.e.Elapsed = time.Since(x.e.Start)
 	if err != nil {
-		x.inv.OnError(x.e, err)
+		x.inv.OnError(&x.e, err)
 		return nil, err
 	}
-	if x.hs.Len() > 0 {
-		x.inv.AfterMigrate(x.e, Record{m: out})
-	}
+	x.inv.AfterMigrate(&x.e, Record{m: out})
 	return out, nil
 }
 
@@ -127,7 +131,8 @@ type migration struct {
 	pl     *plan
 	target *modelVersion // the version the result is validated against, if any
 
-	versionKey string // the field of the result to set to the target version, if any
+	versionKey string    // the field of the result to set to the target version, if any
+	stepStart  time.Time // the start of the next step, when steps are observed
 }
 
 // prepare finds the plan (and the target, to validate the result against);
@@ -199,11 +204,16 @@ func (m *Manager) observedStep(ctx context.Context, x *migration, i int, st *pla
 	if !x.hs.HasStepObservers() {
 		return m.step(ctx, x.reg, x.e.Model, st, cur)
 	}
-	step := Step{Index: i, From: st.from, To: st.to, Auto: st.fn == nil}
+	if i == 0 {
+		x.stepStart = m.clock.now()
+	}
+	step := Step{Index: i, From: st.from, To: st.to, Auto: st.fn == nil, Start: x.stepStart}
 	var si stepInvocation
-	sctx := x.inv.BeforeStep(ctx, x.e, step, &si)
+	sctx := x.inv.BeforeStep(ctx, &x.e, &step, &si)
 	out, err := m.step(sctx, x.reg, x.e.Model, st, cur)
-	si.AfterStep(x.e, step, err)
+	step.Elapsed = time.Since(step.Start)
+	x.stepStart = step.Start.Add(step.Elapsed)
+	si.AfterStep(&x.e, &step, err)
 	return out, err
 }
 
@@ -222,7 +232,7 @@ func (x *migration) check(cur Data) error {
 		}
 	}
 	if x.hs.HasValidators() {
-		if h, err := x.inv.Validate(x.e, Record{m: cur}); err != nil {
+		if h, err := x.inv.Validate(&x.e, Record{m: cur}); err != nil {
 			return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: rejected(x.e, h, err)}
 		}
 	}

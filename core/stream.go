@@ -37,14 +37,17 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 		if ctx == nil {
 			ctx = context.Background()
 		}
-		b := Batch{Model: model, From: fv, To: tv, Size: -1, Start: time.Now()}
+		b := Batch{Model: model, From: fv, To: tv, Size: -1, Start: m.clock.now()}
 		var bi batchInvocation
 		bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 		s := &streamRun{m: m, caller: ctx, model: model, from: fv, to: tv, cfg: cfg, b: &b, yield: yield}
 		if cfg.progress != nil {
 			s.prog = &progressor{fn: cfg.progress, start: b.Start, total: -1}
 		}
-		defer func() { bi.AfterBatch(b, s.firstErr) }()
+		defer func() {
+			b.Elapsed = time.Since(b.Start)
+			bi.AfterBatch(b, s.firstErr)
+		}()
 		var cancel context.CancelCauseFunc
 		s.ctx, cancel = context.WithCancelCause(bctx)
 		defer cancel(nil)

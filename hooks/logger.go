@@ -15,7 +15,7 @@ import (
 //
 //   - model, from_version, to_version and steps (the number of steps of
 //     the path; 0 when no path was found), on every record;
-//   - duration, since [core.Event.Start], on completion and failure;
+//   - duration, the migration's [core.Event.Elapsed], on completion and failure;
 //   - error_type ([core.ErrorType]) and error_message, on failure;
 //   - then the request attributes that the migration's ctx carries (see
 //     [WithAttrs]).
@@ -123,8 +123,12 @@ func (h *Logger) log(ctx context.Context, phase int, e core.Event, err error) {
 		slog.String("to_version", e.To.String()),
 		slog.Int("steps", e.Steps()),
 	)
-	if phase != phaseStart && !e.Start.IsZero() {
-		attrs = append(attrs, slog.Duration("duration", time.Since(e.Start)))
+	if phase != phaseStart {
+		if d := e.Elapsed; d != 0 {
+			attrs = append(attrs, slog.Duration("duration", d))
+		} else if !e.Start.IsZero() { // called by hand
+			attrs = append(attrs, slog.Duration("duration", time.Since(e.Start)))
+		}
 	}
 	if phase == phaseFailure && err != nil {
 		attrs = append(attrs,

@@ -24,13 +24,14 @@
 //
 // # Timing
 //
-// A migration's duration runs from [core.Event.Start], which the engine
-// sets once per migration (with a monotonic clock reading) and passes to
-// every hook by value, to the hook's AfterMigrate. Because the start is part
-// of each migration's own Event, concurrent and nested migrations never
-// share it. When a caller invokes the
-// hook by hand with a zero Start, BeforeMigrate puts the time in the ctx it
-// returns and AfterMigrate reads it from there.
+// A migration's duration is [core.Event.Elapsed], which the engine
+// measures once for all its hooks, from [core.Event.Start] to the end of
+// the migration (after the validation of the result). Because both are
+// part of each migration's own Event, concurrent and nested migrations
+// never share them. When a caller invokes the hook by hand with a zero
+// Elapsed, AfterMigrate measures the time since Start; with a zero Start,
+// BeforeMigrate puts the time in the ctx it returns and AfterMigrate reads
+// it from there.
 //
 // # Accuracy
 //
@@ -43,11 +44,14 @@
 //
 // # Cost
 //
-// Recording takes no lock and allocates nothing once a transition has been
-// seen: transitions are found in an immutable map published through an
-// atomic pointer (copied only when a new transition appears), and each
-// transition's counters are sharded by processor (through a sync.Pool of
-// shard indexes), so parallel migrations do not fight over cache lines.
+// Recording takes no lock, reads no clock and allocates nothing once a
+// transition has been seen: transitions are found in an immutable map
+// published through an atomic pointer (copied only when a new transition
+// appears), with the last one found tried first. A transition counts in
+// one set of counters until two processors are seen updating it at the
+// same time; from then on its counters are sharded by processor (through a
+// sync.Pool of shard indexes), so parallel migrations do not fight over
+// cache lines.
 // Reading (Total, Snapshot, ...) sums the shards; a read taken while
 // migrations run sees each counter at some moment during the read.
 //

@@ -77,7 +77,7 @@ func TestPercentileWithinRelativeError(t *testing.T) {
 				sh.observe(samples[i])
 			}
 			slices.Sort(samples)
-			tr := &transition{shards: make([]atomicShard, 1)}
+			tr := newTransition(key{}, 0, 1)
 			tr.shards[0].Store(sh)
 			st := tr.stats()
 			if st.Count != int64(len(samples)) || int64(st.Min) != samples[0] || int64(st.Max) != samples[len(samples)-1] {

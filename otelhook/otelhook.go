@@ -178,11 +178,11 @@ func (h *Hook) end(ctx context.Context, e core.Event, migrated core.Record, err 
 	if s != nil {
 		mi = s.info
 	}
-	if !e.Start.IsZero() && h.duration.Enabled(ctx) {
+	if d, ok := elapsed(e.Start, e.Elapsed); ok && h.duration.Enabled(ctx) {
 		if mi == nil {
 			mi = h.migInfo(e)
 		}
-		h.duration.Record(ctx, time.Since(e.Start).Seconds(), mi.metrics.record(errType)...)
+		h.duration.Record(ctx, d.Seconds(), mi.metrics.record(errType)...)
 	}
 	if s != nil && s.counted {
 		if mi == nil {
@@ -218,8 +218,8 @@ func (h *Hook) BeforeStep(ctx context.Context, e core.Event, st core.Step) conte
 		}
 		ctx = sctx
 	}
-	if h.stepDuration.Enabled(ctx) {
-		s.stepStart = time.Now()
+	if st.Start.IsZero() && h.stepDuration.Enabled(ctx) {
+		s.stepStart = time.Now() // called by hand: time the step here
 	}
 	return ctx
 }
@@ -239,17 +239,31 @@ func (h *Hook) AfterStep(ctx context.Context, e core.Event, st core.Step, err er
 		}
 		span.End()
 	}
-	if start := s.stepStart; !start.IsZero() {
-		s.stepStart = time.Time{}
-		if h.stepDuration.Enabled(ctx) {
-			si := s.stepInfo
-			if si == nil {
-				si = h.stepInfo(e.Model, st)
-			}
-			h.stepDuration.Record(ctx, time.Since(start).Seconds(), si.metrics.record(errType)...)
+	if st.Start.IsZero() {
+		st.Start = s.stepStart
+	}
+	s.stepStart = time.Time{}
+	if d, ok := elapsed(st.Start, st.Elapsed); ok && h.stepDuration.Enabled(ctx) {
+		si := s.stepInfo
+		if si == nil {
+			si = h.stepInfo(e.Model, st)
 		}
+		h.stepDuration.Record(ctx, d.Seconds(), si.metrics.record(errType)...)
 	}
 	s.stepInfo = nil
+}
+
+// elapsed returns the duration the engine measured, or, for a hook called
+// by hand with none, the time since start; false when there is no start.
+func elapsed(start time.Time, d time.Duration) (time.Duration, bool) {
+	switch {
+	case d != 0:
+		return d, true
+	case start.IsZero():
+		return 0, false
+	default:
+		return time.Since(start), true
+	}
 }
 
 // BeforeBatch starts the batch's span; the items' migrations run under it.

@@ -28,7 +28,7 @@ type scope struct {
 	// The current step (a migration's steps run one after the other).
 	stepSpan  trace.Span
 	stepInfo  *stepInfo
-	stepStart time.Time
+	stepStart time.Time // when BeforeStep was called by hand, with no Step.Start
 }
 
 type scopeKind uint8

@@ -132,20 +132,20 @@ func TestOrderPairingAndOptionalInterfaces(t *testing.T) {
 	var bi binv
 	bctx := s.BeforeBatch(context.Background(), "B", &bi)
 	var in inv
-	ctx := s.BeforeMigrate(bctx, "E", &in)
+	ctx := s.BeforeMigrate(bctx, ptr("E"), &in)
 	if ctx.Value(ownKey{}) != "f" {
 		t.Fatalf("BeforeMigrate returned the ctx of %v, want the last hook's", ctx.Value(ownKey{}))
 	}
 	var si sinv
-	in.BeforeStep(ctx, "E", 0, &si)
-	si.AfterStep("E", 0, nil)
-	h, err := in.Validate("E", 7)
+	in.BeforeStep(ctx, ptr("E"), ptr(0), &si)
+	si.AfterStep(ptr("E"), ptr(0), nil)
+	h, err := in.Validate(ptr("E"), 7)
 	if err != f.verr || h != hook(f) {
 		t.Fatalf("Validate = %v, %v; want the validator's own error and the validator", h, err)
 	}
-	in.AfterMigrate("E", 7)
-	in.AfterMigrate("E", 7) // a second end is a no-op
-	in.OnError("E", err)
+	in.AfterMigrate(ptr("E"), 7)
+	in.AfterMigrate(ptr("E"), 7) // a second end is a no-op
+	in.OnError(ptr("E"), err)
 	bi.AfterBatch("B", nil)
 
 	want := []string{
@@ -180,8 +180,8 @@ func TestManyHooksUseThePooledFrame(t *testing.T) {
 	for range 3 { // the pooled slice is reused
 		l.calls = nil
 		var in inv
-		s.BeforeMigrate(context.Background(), "E", &in)
-		in.OnError("E", errors.New("x"))
+		s.BeforeMigrate(context.Background(), ptr("E"), &in)
+		in.OnError(ptr("E"), errors.New("x"))
 		if len(l.calls) != 24 || l.calls[12] != "11.error E x" || l.calls[23] != "0.error E x" {
 			t.Fatalf("calls %q", l.calls)
 		}
@@ -205,7 +205,7 @@ func TestRepanic(t *testing.T) {
 		}
 	}()
 	var in inv
-	s.BeforeMigrate(context.Background(), "E", &in)
+	s.BeforeMigrate(context.Background(), ptr("E"), &in)
 	t.Fatal("no panic")
 }
 
@@ -215,8 +215,8 @@ func TestPanickingHandlerIsContained(t *testing.T) {
 		OnPanic:    func(error) { panic("the handler panics too") },
 	})
 	var in inv
-	s.BeforeMigrate(context.Background(), "E", &in)
-	in.AfterMigrate("E", 1)
+	s.BeforeMigrate(context.Background(), ptr("E"), &in)
+	in.AfterMigrate(ptr("E"), 1)
 }
 
 // funcHook is not comparable.
@@ -260,16 +260,19 @@ func TestWithWithoutAndNil(t *testing.T) {
 	}
 	ctx := context.Background()
 	var in inv
-	if empty.BeforeMigrate(ctx, "E", &in) != ctx {
+	if empty.BeforeMigrate(ctx, ptr("E"), &in) != ctx {
 		t.Fatal("an empty set changed the ctx")
 	}
-	if _, err := in.Validate("E", 0); err != nil {
+	if _, err := in.Validate(ptr("E"), 0); err != nil {
 		t.Fatal(err)
 	}
-	in.AfterMigrate("E", 0)
+	in.AfterMigrate(ptr("E"), 0)
 	var bi binv
 	if empty.BeforeBatch(ctx, "B", &bi) != ctx {
 		t.Fatal("an empty set changed the batch ctx")
 	}
 	bi.AfterBatch("B", nil)
 }
+
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }

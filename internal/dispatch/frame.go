@@ -18,8 +18,9 @@ type frame struct {
 // ctxPool holds the slices of frames with more than 8 hooks.
 var ctxPool = sync.Pool{New: func() any { return new([]context.Context) }}
 
+// init readies the frame for n contexts. A frame is released before it
+// is used again, so more is nil here.
 func (f *frame) init(n int) {
-	f.more = nil
 	if n > len(f.buf) {
 		p := ctxPool.Get().(*[]context.Context)
 		if k := n - len(f.buf); cap(*p) < k {
@@ -47,7 +48,9 @@ func (f *frame) get(i int) context.Context {
 // release drops the frame's references to the contexts, and gives its
 // slice back to the pool.
 func (f *frame) release(n int) {
-	clear(f.buf[:min(n, len(f.buf))])
+	for i := range min(n, len(f.buf)) {
+		f.buf[i] = nil // one by one: cheaper than clear for a few
+	}
 	if f.pooled != nil {
 		clear(f.more)
 		*f.pooled = f.more[:0]

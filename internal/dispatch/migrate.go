@@ -13,9 +13,11 @@ type Invocation[H Hook[E, R], E, R, S, B any] struct {
 	f   frame
 }
 
-// BeforeMigrate calls every hook's BeforeMigrate in order, chaining the
-// ctx, records the ctx each returned in inv, and returns the last ctx.
-func (s *Set[H, E, R, S, B]) BeforeMigrate(ctx context.Context, e E, inv *Invocation[H, E, R, S, B]) context.Context {
+// BeforeMigrate calls every hook's BeforeMigrate in order with a copy of
+// *e, chaining the ctx, records the ctx each returned in inv, and returns
+// the last ctx. The event is passed by pointer down to the call of each
+// hook, where it is copied once.
+func (s *Set[H, E, R, S, B]) BeforeMigrate(ctx context.Context, e *E, inv *Invocation[H, E, R, S, B]) context.Context {
 	inv.set = s
 	inv.ran = 0
 	n := s.Len()
@@ -24,7 +26,7 @@ func (s *Set[H, E, R, S, B]) BeforeMigrate(ctx context.Context, e E, inv *Invoca
 	}
 	inv.f.init(n)
 	for inv.ran < n {
-		ctx = s.beforeFrom(ctx, &e, inv)
+		ctx = s.beforeFrom(ctx, e, inv)
 	}
 	return ctx
 }
@@ -56,7 +58,7 @@ func (s *Set[H, E, R, S, B]) beforeFrom(ctx context.Context, e *E, inv *Invocati
 // returns the first error with the validator that returned it, as it
 // returned it. A panicking validator is reported and does not fail the
 // migration.
-func (inv *Invocation[H, E, R, S, B]) Validate(e E, migrated R) (H, error) {
+func (inv *Invocation[H, E, R, S, B]) Validate(e *E, migrated R) (H, error) {
 	s := inv.set
 	var none H
 	if s == nil {
@@ -73,7 +75,7 @@ func (inv *Invocation[H, E, R, S, B]) Validate(e E, migrated R) (H, error) {
 	return none, nil
 }
 
-func (s *Set[H, E, R, S, B]) callValidate(i int, ctx context.Context, e E, migrated R) (err error) {
+func (s *Set[H, E, R, S, B]) callValidate(i int, ctx context.Context, e *E, migrated R) (err error) {
 	ent := &s.entries[i]
 	defer func() {
 		if r := recover(); r != nil {
@@ -81,15 +83,15 @@ func (s *Set[H, E, R, S, B]) callValidate(i int, ctx context.Context, e E, migra
 			s.report(ent.orig, "ValidateMigration", r)
 		}
 	}()
-	return ent.v.ValidateMigration(ctx, e, migrated)
+	return ent.v.ValidateMigration(ctx, *e, migrated)
 }
 
 // AfterMigrate calls AfterMigrate of every hook whose Before ran, in
 // reverse order, each with its own ctx.
-func (inv *Invocation[H, E, R, S, B]) AfterMigrate(e E, migrated R) {
+func (inv *Invocation[H, E, R, S, B]) AfterMigrate(e *E, migrated R) {
 	n := inv.ran
 	for inv.ran > 0 {
-		inv.afterFrom(&e, migrated)
+		inv.afterFrom(e, migrated)
 	}
 	inv.f.release(n)
 }
@@ -111,10 +113,10 @@ func (inv *Invocation[H, E, R, S, B]) afterFrom(e *E, migrated R) {
 
 // OnError calls OnError of every hook whose Before ran, in reverse order,
 // each with its own ctx.
-func (inv *Invocation[H, E, R, S, B]) OnError(e E, err error) {
+func (inv *Invocation[H, E, R, S, B]) OnError(e *E, err error) {
 	n := inv.ran
 	for inv.ran > 0 {
-		inv.errorFrom(&e, err)
+		inv.errorFrom(e, err)
 	}
 	inv.f.release(n)
 }

@@ -13,7 +13,7 @@ type StepInvocation[H Hook[E, R], E, R, S, B any] struct {
 // BeforeStep calls BeforeStep of every [StepObserver] in order, chaining
 // ctx (normally the ctx that BeforeMigrate returned), and returns the ctx
 // the step's function should run under.
-func (inv *Invocation[H, E, R, S, B]) BeforeStep(ctx context.Context, e E, st S, si *StepInvocation[H, E, R, S, B]) context.Context {
+func (inv *Invocation[H, E, R, S, B]) BeforeStep(ctx context.Context, e *E, st *S, si *StepInvocation[H, E, R, S, B]) context.Context {
 	s := inv.set
 	si.set = s
 	si.ran = 0
@@ -23,7 +23,7 @@ func (inv *Invocation[H, E, R, S, B]) BeforeStep(ctx context.Context, e E, st S,
 	n := len(s.steppers)
 	si.f.init(n)
 	for si.ran < n {
-		ctx = si.beforeFrom(ctx, &e, &st)
+		ctx = si.beforeFrom(ctx, e, st)
 	}
 	return ctx
 }
@@ -53,10 +53,10 @@ func (si *StepInvocation[H, E, R, S, B]) beforeFrom(ctx context.Context, e *E, s
 
 // AfterStep calls AfterStep of every observer whose BeforeStep ran, in
 // reverse order, each with its own ctx.
-func (si *StepInvocation[H, E, R, S, B]) AfterStep(e E, st S, err error) {
+func (si *StepInvocation[H, E, R, S, B]) AfterStep(e *E, st *S, err error) {
 	n := si.ran
 	for si.ran > 0 {
-		si.afterFrom(&e, &st, err)
+		si.afterFrom(e, st, err)
 	}
 	si.f.release(n)
 }
