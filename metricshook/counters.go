@@ -45,7 +45,7 @@ func newTransition(k key, period uint64, stripes int) *transition {
 }
 
 // is reports whether e is a migration of t.
-func (t *transition) is(e core.Event) bool {
+func (t *transition) is(e *core.Event) bool {
 	return t.key.from == e.From && t.key.to == e.To && t.key.model == e.Model
 }
 

@@ -60,7 +60,7 @@ func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context 
 		}
 		ctx = context.WithValue(ctx, startKey{}, start)
 	}
-	if t := h.lookup(e, start); t != nil {
+	if t := h.lookup(&e, start); t != nil {
 		h.count(t, (*shard).start)
 	}
 	return ctx
@@ -69,7 +69,7 @@ func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context 
 // AfterMigrate records the migration's duration (e.Elapsed, or the time
 // since its start when that is zero) under its transition.
 func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
-	start, ok := startOf(ctx, e)
+	start, ok := startOf(ctx, &e)
 	if !ok {
 		return // BeforeMigrate never saw this migration: nothing to time
 	}
@@ -77,7 +77,7 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
 	if d == 0 {
 		d = int64(time.Since(start)) // called by hand, not by the engine
 	}
-	if t := h.lookup(e, start); t != nil {
+	if t := h.lookup(&e, start); t != nil {
 		if !t.striped.Load() {
 			t.base.observe(d)
 			return
@@ -91,18 +91,18 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
 // OnError counts the migration as failed. Every failure counts, a
 // validation failure included.
 func (h *Hook) OnError(ctx context.Context, e core.Event, _ error) {
-	start, ok := startOf(ctx, e)
+	start, ok := startOf(ctx, &e)
 	if !ok {
 		start = time.Now() // unknown: count the error in the current period
 	}
-	if t := h.lookup(e, start); t != nil {
+	if t := h.lookup(&e, start); t != nil {
 		h.count(t, (*shard).fail)
 	}
 }
 
 // startOf returns when the migration started: e.Start, or the time that
 // BeforeMigrate put in ctx.
-func startOf(ctx context.Context, e core.Event) (time.Time, bool) {
+func startOf(ctx context.Context, e *core.Event) (time.Time, bool) {
 	if !e.Start.IsZero() {
 		return e.Start, true
 	}

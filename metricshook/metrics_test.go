@@ -499,6 +499,22 @@ func TestCalledByHand(t *testing.T) {
 	}
 }
 
+// The hook records the duration the engine measured (Elapsed), without
+// reading the clock itself.
+func TestUsesTheEnginesDuration(t *testing.T) {
+	h := metricshook.New()
+	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now()}
+	ctx := h.BeforeMigrate(context.Background(), e)
+	e.Elapsed = 5 * time.Millisecond
+	h.AfterMigrate(ctx, e, core.Record{})
+	e.Elapsed = 7 * time.Millisecond
+	h.AfterMigrate(h.BeforeMigrate(context.Background(), e), e, core.Record{})
+	tr, _ := h.Transition("User", "1.0.0", "2.0.0")
+	if tr.Count != 2 || tr.Min != 5*time.Millisecond || tr.Max != 7*time.Millisecond || tr.Total != 12*time.Millisecond {
+		t.Errorf("got %+v, want the two Elapsed exactly", tr)
+	}
+}
+
 func TestNoAllocationPerMigration(t *testing.T) {
 	ctx, rec := context.Background(), benchRecord()
 	allocs := func(m *core.Manager) float64 {

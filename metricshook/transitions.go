@@ -48,7 +48,7 @@ func (h *Hook) inPeriod(st *state, start time.Time) bool {
 // first sight, or nil when the migration started before the period did.
 // The transition last found is tried first, which spares the map lookup
 // of a run of migrations of the same transition.
-func (h *Hook) lookup(e core.Event, start time.Time) *transition {
+func (h *Hook) lookup(e *core.Event, start time.Time) *transition {
 	st := h.state.Load()
 	if !h.inPeriod(st, start) {
 		return nil
