@@ -4,34 +4,28 @@ import "github.com/transmute-go/transmute/core"
 
 // Total returns the number of migrations started (in this period).
 func (h *Hook) Total() int64 {
-	var n int64
-	for _, t := range h.state.Load().trans {
-		s, _ := t.counts()
-		n += s
-	}
+	n, _ := h.totals()
 	return n
 }
 
 // Errors returns the number of migrations that failed.
 func (h *Hook) Errors() int64 {
-	var n int64
-	for _, t := range h.state.Load().trans {
-		_, e := t.counts()
-		n += e
-	}
+	_, n := h.totals()
 	return n
 }
 
 // SuccessRate returns (Total - Errors) / Total, or 0 when nothing ran. A
 // migration still running counts as a success until it fails.
-func (h *Hook) SuccessRate() float64 {
-	var total, errs int64
+func (h *Hook) SuccessRate() float64 { return successRate(h.totals()) }
+
+// totals returns the migrations started and failed in this period.
+func (h *Hook) totals() (started, errors int64) {
 	for _, t := range h.state.Load().trans {
 		s, e := t.counts()
-		total += s
-		errs += e
+		started += s
+		errors += e
 	}
-	return successRate(total, errs)
+	return started, errors
 }
 
 func successRate(total, errs int64) float64 {
