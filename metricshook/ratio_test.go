@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"math/bits"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/internal/cputime"
@@ -50,19 +53,56 @@ func BenchmarkRatioP3(b *testing.B) { p3Ratio(b, metricshook.New()) }
 func p3Ratio(b *testing.B, h core.Hook) {
 	none, with := p3Manager(b), p3Manager(b)
 	with.AddHook(h)
-	ctx := context.Background()
-	rec := core.Data{"name": "A", "a": 1.0}
-	migrate := func(m *core.Manager) func() {
-		return func() {
-			if _, err := m.Migrate(ctx, rec, "U", "1.0.0", "2.0.0"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	cputime.Interleave(b, "none", migrate(none), migrate(with))
+	cputime.Interleave(b, "none", p3Migrate(b, none), p3Migrate(b, with))
 }
 
 // BenchmarkRatioP3Engine is P3 with a hook that does nothing in place of
 // metricshook: the engine's share of P3 (its clock reads and dispatch).
 // No target of its own; make bench-check prints it beside P3.
 func BenchmarkRatioP3Engine(b *testing.B) { p3Ratio(b, nopHook()[0]) }
+
+// BenchmarkRatioP3ByHand is the floor of P3 on the machine: the same
+// migration timed and counted by hand, as little as any hook could do (two
+// clock reads, a start count, a histogram bucket and a sum, with no lookup,
+// no dispatch and no panic safety), over Migrate with no hooks. P3 cannot
+// go below it. No target of its own; make bench-check prints it beside P3.
+func BenchmarkRatioP3ByHand(b *testing.B) {
+	m := p3Manager(b)
+	cputime.Interleave(b, "none", p3Migrate(b, m), p3ByHand(b, m))
+}
+
+// BenchmarkRatioP3OverByHand is Migrate with metricshook over the same
+// migration timed and counted by hand (BenchmarkRatioP3ByHand's): what
+// the hook and the engine cost beyond the least a hook must do.
+func BenchmarkRatioP3OverByHand(b *testing.B) {
+	m, with := p3Manager(b), p3Manager(b)
+	with.AddHook(metricshook.New())
+	cputime.Interleave(b, "byhand", p3ByHand(b, m), p3Migrate(b, with))
+}
+
+// p3Migrate returns a function that migrates P3's record with m.
+func p3Migrate(b *testing.B, m *core.Manager) func() {
+	ctx := context.Background()
+	rec := core.Data{"name": "A", "a": 1.0}
+	return func() {
+		if _, err := m.Migrate(ctx, rec, "U", "1.0.0", "2.0.0"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// p3ByHand returns a function that migrates P3's record with m (no hooks)
+// and times and counts it by hand.
+func p3ByHand(b *testing.B, m *core.Manager) func() {
+	plain := p3Migrate(b, m)
+	var started, sum atomic.Int64
+	var hist [64]atomic.Uint64
+	return func() {
+		start := time.Now()
+		started.Add(1)
+		plain()
+		d := time.Since(start)
+		hist[bits.Len64(uint64(d))].Add(1)
+		sum.Add(int64(d))
+	}
+}
