@@ -236,3 +236,21 @@ func BenchmarkSnapshot(b *testing.B) {
 		_ = h.Snapshot()
 	}
 }
+
+// BenchmarkHookParallelMixed is BenchmarkHookParallel with four
+// transitions in turn on every P (a batch of mixed models, say).
+func BenchmarkHookParallelMixed(b *testing.B) {
+	h := metricshook.New()
+	var events []core.Event
+	for _, model := range []string{"A", "B", "C", "D"} {
+		events = append(events, core.Event{Model: model, From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now(), Elapsed: time.Microsecond})
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			e := events[i%len(events)]
+			h.AfterMigrate(h.BeforeMigrate(ctx, e), e, core.Record{})
+		}
+	})
+}

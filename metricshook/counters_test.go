@@ -98,3 +98,37 @@ type testError struct{}
 func (testError) Error() string { return "test" }
 
 var errTest error = testError{}
+
+// Transitions taken in turn by one goroutine keep the shared cache; forced
+// into per-stripe caches (as when processors mix transitions), every count
+// still lands under its own transition.
+func TestMixedTransitions(t *testing.T) {
+	h := New()
+	events := make([]core.Event, 3)
+	for i, model := range []string{"A", "B", "C"} {
+		events[i] = core.Event{Model: model, From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now(), Elapsed: time.Duration(i+1) * time.Millisecond}
+	}
+	run := func(n int) {
+		for i := range n {
+			e := events[i%len(events)]
+			h.AfterMigrate(h.BeforeMigrate(context.Background(), e), e, core.Record{})
+		}
+	}
+	run(300)
+	if h.mixed.Load() {
+		t.Fatal("one goroutine made the cache per stripe")
+	}
+	h.mixed.Store(true)
+	run(300)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { run(3000) })
+	}
+	wg.Wait()
+	for i, e := range events {
+		tr, _ := h.Transition(e.Model, "1.0.0", "2.0.0")
+		if tr.Started != 4200 || tr.Count != 4200 || tr.Min != e.Elapsed || tr.Max != e.Elapsed {
+			t.Errorf("%s: Started %d Count %d Min %v Max %v, want 4200 4200 %v", e.Model, tr.Started, tr.Count, tr.Min, tr.Max, time.Duration(i+1)*time.Millisecond)
+		}
+	}
+}

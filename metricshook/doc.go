@@ -47,7 +47,9 @@
 // Recording takes no lock, reads no clock and allocates nothing once a
 // transition has been seen: transitions are found in an immutable map
 // published through an atomic pointer (copied only when a new transition
-// appears), with the last one found tried first. A transition counts in
+// appears), with the last one found tried first (one cache for the hook,
+// or one per processor once processors are seen migrating different
+// transitions at the same time). A transition counts in
 // one set of counters until two processors are seen updating it at the
 // same time; from then on its counters are sharded by processor (through a
 // sync.Pool of shard indexes), so parallel migrations do not fight over

@@ -17,14 +17,27 @@ import (
 type Hook struct {
 	epoch time.Time             // monotonic origin of the period offsets
 	state atomic.Pointer[state] // the current counting period
-	last  atomic.Pointer[transition]
-	mu    sync.Mutex // serialises writers of state: new transitions, Reset
+	mu    sync.Mutex            // serialises writers of state: new transitions, Reset
 	// stripes are the indexes of the per-processor shards of contended
-	// transitions: a sync.Pool hands each P (mostly) the same one, so its
-	// shard stays in that P's cache.
+	// transitions and caches: a sync.Pool hands each P (mostly) the same
+	// one, so its shard stays in that P's cache.
 	stripes []int
 	pool    sync.Pool // of *int
 	next    atomic.Uint32
+	// lookup's caches of the transition last found: last, shared, until
+	// two processors are seen replacing it at once (mixed); then one per
+	// stripe.
+	mixed  atomic.Bool
+	caches []stripeCache
+	_      [64]byte // last on a line of its own: it may be written often
+	last   atomic.Pointer[transition]
+	_      [56]byte
+}
+
+// stripeCache is one stripe's cache of the transition last found.
+type stripeCache struct {
+	last atomic.Pointer[transition]
+	_    [56]byte
 }
 
 var _ core.Hook = (*Hook)(nil)
@@ -35,7 +48,7 @@ func New() *Hook {
 	for n < min(max(runtime.GOMAXPROCS(0), runtime.NumCPU()), maxShards) {
 		n *= 2
 	}
-	h := &Hook{epoch: time.Now(), stripes: make([]int, n)}
+	h := &Hook{epoch: time.Now(), stripes: make([]int, n), caches: make([]stripeCache, n)}
 	for i := range h.stripes {
 		h.stripes[i] = i
 	}

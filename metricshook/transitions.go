@@ -53,18 +53,46 @@ func (h *Hook) lookup(e *core.Event, start time.Time) *transition {
 	if !h.inPeriod(st, start) {
 		return nil
 	}
-	if t := h.last.Load(); t != nil && t.period == st.period && t.is(e) {
+	last := h.last.Load()
+	if last != nil && last.period == st.period && last.is(e) {
+		return last
+	}
+	if h.mixed.Load() {
+		return h.lookupStriped(st, e, start)
+	}
+	t := h.find(st, e, start)
+	if t != nil && !h.last.CompareAndSwap(last, t) {
+		// Processors are migrating different transitions at once: a shared
+		// cache would bounce between them. Cache per stripe from now on.
+		h.mixed.Store(true)
+	}
+	return t
+}
+
+// lookupStriped is lookup with this processor's cache, once transitions
+// are mixed across processors.
+func (h *Hook) lookupStriped(st *state, e *core.Event, start time.Time) *transition {
+	s := h.stripe()
+	defer h.pool.Put(s)
+	c := &h.caches[*s]
+	if t := c.last.Load(); t != nil && t.period == st.period && t.is(e) {
 		return t
 	}
-	k := key{e.Model, e.From, e.To}
-	t := st.trans[k]
-	if t == nil {
-		if t = h.add(k, start); t == nil {
-			return nil
-		}
+	t := h.find(st, e, start)
+	if t != nil {
+		c.last.Store(t)
 	}
-	h.last.Store(t)
 	return t
+}
+
+// find returns the transition of e from the period's map, adding it on
+// first sight.
+func (h *Hook) find(st *state, e *core.Event, start time.Time) *transition {
+	k := key{e.Model, e.From, e.To}
+	if t := st.trans[k]; t != nil {
+		return t
+	}
+	return h.add(k, start)
 }
 
 // add is the slow path of lookup: copy the map with the new transition.
