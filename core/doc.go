@@ -19,12 +19,13 @@
 // # Time
 //
 // When a migration has hooks, the engine reads the clock for all of them:
-// [Event.Start] when it starts, [Event.Elapsed] when it ends (after the
-// validation of the result), and, when a [StepObserver] is present,
-// [Step.Start] and [Step.Elapsed] around each step, the end of one step
-// being the start of the next. A hook that times something reads these
-// instead of the clock, so that several timing hooks cost one clock read,
-// not one each. A migration with no hooks reads no clock.
+// [Event.Start] when it starts and [Event.Elapsed] when it ends (after the
+// validation of the result). A hook that times migrations reads these
+// instead of the clock, so that several timing hooks cost two clock reads,
+// not two each. A migration with no hooks reads no clock. Steps are not
+// timed by the engine: a [StepObserver] that times them reads the clock
+// itself, and only when it needs to (time.Since(e.Start) at each end is
+// the cheapest way).
 //
 // Starts carry a monotonic clock reading, exact for durations. Their
 // wall-clock reading is the monotonic time since a base read with time.Now
@@ -42,6 +43,6 @@
 // [NotFoundError] is the new name of ModelError, and its Version is a
 // [Version]. [Version.AppendText] has the signature of
 // encoding.TextAppender. The hook dispatch (HookSet and its invocations)
-// is no longer exported. [Event], [Step] and [Batch] have an Elapsed field,
-// and [Step] a Start (see "Time").
+// is no longer exported. [Event] and [Batch] have an Elapsed field (see
+// "Time").
 package core

@@ -99,12 +99,6 @@ type Step struct {
 	Index    int // from 0
 	From, To Version
 	Auto     bool // true when the step is an auto-migration, with no function
-	// Start is when the step started: the end of the previous step, or
-	// the clock read just before the first step's BeforeStep.
-	Start time.Time
-	// Elapsed is the step's duration, set for AfterStep (zero in
-	// BeforeStep).
-	Elapsed time.Duration
 }
 
 // Batch describes a batch or a stream of migrations.

@@ -131,8 +131,7 @@ type migration struct {
 	pl     *plan
 	target *modelVersion // the version the result is validated against, if any
 
-	versionKey string    // the field of the result to set to the target version, if any
-	stepStart  time.Time // the start of the next step, when steps are observed
+	versionKey string // the field of the result to set to the target version, if any
 }
 
 // prepare finds the plan (and the target, to validate the result against);
@@ -204,15 +203,10 @@ func (m *Manager) observedStep(ctx context.Context, x *migration, i int, st *pla
 	if !x.hs.HasStepObservers() {
 		return m.step(ctx, x.reg, x.e.Model, st, cur)
 	}
-	if i == 0 {
-		x.stepStart = m.clock.now()
-	}
-	step := Step{Index: i, From: st.from, To: st.to, Auto: st.fn == nil, Start: x.stepStart}
+	step := Step{Index: i, From: st.from, To: st.to, Auto: st.fn == nil}
 	var si stepInvocation
 	sctx := x.inv.BeforeStep(ctx, &x.e, &step, &si)
 	out, err := m.step(sctx, x.reg, x.e.Model, st, cur)
-	step.Elapsed = time.Since(step.Start)
-	x.stepStart = step.Start.Add(step.Elapsed)
 	si.AfterStep(&x.e, &step, err)
 	return out, err
 }

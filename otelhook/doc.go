@@ -11,9 +11,9 @@
 //   - a span "migrate.batch {model}" around [core.Manager.MigrateBatch] and
 //     [core.Manager.MigrateStream], parent of the items' migrations;
 //   - the metrics migration.duration and migration.step.duration
-//     (histograms, in seconds, of [core.Event.Elapsed] and
-//     [core.Step.Elapsed], which the engine measures for all hooks) and
-//     migration.active (an up-down counter).
+//     (histograms, in seconds; the first is [core.Event.Elapsed], which
+//     the engine measures for all hooks) and migration.active (an up-down
+//     counter).
 //
 // Spans are of kind Internal, with every attribute known at the start
 // passed to the tracer at the start, so samplers see them. A failure sets

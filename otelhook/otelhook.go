@@ -218,8 +218,8 @@ func (h *Hook) BeforeStep(ctx context.Context, e core.Event, st core.Step) conte
 		}
 		ctx = sctx
 	}
-	if st.Start.IsZero() && h.stepDuration.Enabled(ctx) {
-		s.stepStart = time.Now() // called by hand: time the step here
+	if h.stepDuration.Enabled(ctx) {
+		s.stepTimer.start(e.Start)
 	}
 	return ctx
 }
@@ -239,11 +239,7 @@ func (h *Hook) AfterStep(ctx context.Context, e core.Event, st core.Step, err er
 		}
 		span.End()
 	}
-	if st.Start.IsZero() {
-		st.Start = s.stepStart
-	}
-	s.stepStart = time.Time{}
-	if d, ok := elapsed(st.Start, st.Elapsed); ok && h.stepDuration.Enabled(ctx) {
+	if d, ok := s.stepTimer.stop(); ok && h.stepDuration.Enabled(ctx) {
 		si := s.stepInfo
 		if si == nil {
 			si = h.stepInfo(e.Model, st)

@@ -28,7 +28,33 @@ type scope struct {
 	// The current step (a migration's steps run one after the other).
 	stepSpan  trace.Span
 	stepInfo  *stepInfo
-	stepStart time.Time // when BeforeStep was called by hand, with no Step.Start
+	stepTimer stepTimer
+}
+
+// stepTimer times a step as two offsets from the migration's Start: one
+// monotonic clock read at each end and no wall clock, cheaper than
+// time.Now.
+type stepTimer struct {
+	base time.Time     // the migration's Start (or time.Now for a hook called by hand)
+	from time.Duration // the step's start, after base
+	on   bool
+}
+
+func (t *stepTimer) start(base time.Time) {
+	if base.IsZero() {
+		*t = stepTimer{base: time.Now(), on: true}
+		return
+	}
+	*t = stepTimer{base: base, from: time.Since(base), on: true}
+}
+
+// stop returns the step's duration, and false when start was not called.
+func (t *stepTimer) stop() (time.Duration, bool) {
+	if !t.on {
+		return 0, false
+	}
+	t.on = false
+	return time.Since(t.base) - t.from, true
 }
 
 type scopeKind uint8
