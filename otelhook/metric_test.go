@@ -284,3 +284,42 @@ func TestRecordsTheEnginesDuration(t *testing.T) {
 		t.Errorf("%s: %+v, want one point of at least 0.003", otelhook.StepDurationMetric, p)
 	}
 }
+
+// Steps are timed one after the other: a step starts where the previous
+// one ended (the engine runs them back to back), so the step durations of
+// a migration add up to the time from the first BeforeStep to the last
+// AfterStep, the time between two steps included.
+func TestStepsTimedInChain(t *testing.T) {
+	tel := newTelemetry(t)
+	h := tel.hook()
+	v1, v2, v3 := core.MustParseVersion("1.0.0"), core.MustParseVersion("2.0.0"), core.MustParseVersion("3.0.0")
+	e := core.Event{Model: "User", From: v1, To: v3, Path: []core.Version{v1, v2, v3}, Start: time.Now()}
+	ctx := h.BeforeMigrate(context.Background(), e)
+	t0 := time.Now()
+	for i, st := range []core.Step{{Index: 0, From: v1, To: v2}, {Index: 1, From: v2, To: v3}} {
+		if i > 0 {
+			time.Sleep(3 * time.Millisecond) // between the steps
+		}
+		sctx := h.BeforeStep(ctx, e, st)
+		time.Sleep(time.Duration(i+2) * time.Millisecond)
+		h.AfterStep(sctx, e, st, nil)
+	}
+	wall := time.Since(t0)
+	e.Elapsed = time.Since(e.Start)
+	h.AfterMigrate(ctx, e, core.Record{})
+
+	points := histogramPoints(t, tel.collect(t), otelhook.StepDurationMetric)
+	if len(points) != 2 {
+		t.Fatalf("%d step points", len(points))
+	}
+	var sum float64
+	for i, p := range points {
+		sum += p.Sum
+		if p.Count != 1 {
+			t.Errorf("point %d: count %d", i, p.Count)
+		}
+	}
+	if lo := (8 * time.Millisecond).Seconds(); sum < lo || sum > wall.Seconds() {
+		t.Errorf("steps sum to %vs, want in [%v, %v]", sum, lo, wall.Seconds())
+	}
+}

@@ -31,21 +31,26 @@ type scope struct {
 	stepTimer stepTimer
 }
 
-// stepTimer times a step as two offsets from the migration's Start: one
-// monotonic clock read at each end and no wall clock, cheaper than
-// time.Now.
+// stepTimer times the steps of one migration as offsets from its Start:
+// monotonic clock reads only, cheaper than time.Now, and one per step
+// after the first, whose start is the previous step's end.
 type stepTimer struct {
-	base time.Time     // the migration's Start (or time.Now for a hook called by hand)
-	from time.Duration // the step's start, after base
-	on   bool
+	base     time.Time     // the migration's Start (or time.Now for a hook called by hand)
+	from     time.Duration // the current step's start, after base
+	end      time.Duration // the previous step's end, after base
+	on, done bool          // a step is being timed; a step has ended
 }
 
-func (t *stepTimer) start(base time.Time) {
-	if base.IsZero() {
-		*t = stepTimer{base: time.Now(), on: true}
-		return
+func (t *stepTimer) start(migrationStart time.Time) {
+	switch {
+	case t.done:
+		t.from = t.end
+	case !migrationStart.IsZero():
+		t.base, t.from = migrationStart, time.Since(migrationStart)
+	default:
+		t.base, t.from = time.Now(), 0
 	}
-	*t = stepTimer{base: base, from: time.Since(base), on: true}
+	t.on = true
 }
 
 // stop returns the step's duration, and false when start was not called.
@@ -53,8 +58,9 @@ func (t *stepTimer) stop() (time.Duration, bool) {
 	if !t.on {
 		return 0, false
 	}
-	t.on = false
-	return time.Since(t.base) - t.from, true
+	t.on, t.done = false, true
+	t.end = time.Since(t.base)
+	return t.end - t.from, true
 }
 
 type scopeKind uint8
