@@ -1153,3 +1153,18 @@ func TestHandlerRunsOutsideTheLock(t *testing.T) {
 		t.Fatalf("Sync in the handler: %v; Dropped %d", syncErr, tr.Dropped())
 	}
 }
+
+// The line's duration is the one the engine measured (Event.Elapsed), not
+// the time since Start: a hook called an hour after the start still
+// writes the migration's own 5 ms.
+func TestDurationIsTheEnginesElapsed(t *testing.T) {
+	var buf bytes.Buffer
+	tr := audit.New(&buf)
+	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"),
+		Start: time.Now().Add(-time.Hour), Elapsed: 5 * time.Millisecond}
+	tr.AfterMigrate(tr.BeforeMigrate(ctx, e), e, core.Record{})
+	_, entries := splitTrail(t, buf.Bytes())
+	if len(entries) != 1 || entries[0].Duration() != 5*time.Millisecond {
+		t.Fatalf("entries %+v, want one of 5ms", entries)
+	}
+}

@@ -322,3 +322,16 @@ func TestLoggerConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// The logged duration is the one the engine measured (Event.Elapsed).
+func TestLoggerUsesTheEnginesElapsed(t *testing.T) {
+	c := newCapture(slog.LevelInfo)
+	l := hooks.NewLogger(slog.New(c))
+	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"),
+		Start: time.Now().Add(-time.Hour), Elapsed: 5 * time.Millisecond}
+	l.AfterMigrate(l.BeforeMigrate(context.Background(), e), e, core.Record{})
+	recs := c.records()
+	if len(recs) != 1 || recs[0].attrs["duration"].Duration() != 5*time.Millisecond {
+		t.Fatalf("records %+v, want one with duration 5ms", recs)
+	}
+}
