@@ -97,7 +97,7 @@ func (h *Hook) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
 		}
 		s := h.stripe()
 		t.shard(*s).observe(d)
-		h.pool.Put(s)
+		h.release(s)
 	}
 }
 
@@ -139,14 +139,21 @@ func (h *Hook) count(t *transition, add func(*shard) bool) {
 	s := h.stripe()
 	for !add(t.shard(*s)) {
 	}
-	h.pool.Put(s)
+	h.release(s)
 }
 
 // stripe returns this processor's shard index (usually the same one each
-// time on a given P); give it back to h.pool.
+// time on a given P); give it back with release.
 func (h *Hook) stripe() *int {
 	if len(h.stripes) == 1 {
 		return &h.stripes[0]
 	}
 	return h.pool.Get().(*int)
+}
+
+// release gives back an index that stripe returned.
+func (h *Hook) release(s *int) {
+	if len(h.stripes) > 1 {
+		h.pool.Put(s)
+	}
 }

@@ -73,7 +73,7 @@ func (h *Hook) lookup(e *core.Event, start time.Time) *transition {
 // are mixed across processors.
 func (h *Hook) lookupStriped(st *state, e *core.Event, start time.Time) *transition {
 	s := h.stripe()
-	defer h.pool.Put(s)
+	defer h.release(s)
 	c := &h.caches[*s]
 	if t := c.last.Load(); t != nil && t.period == st.period && t.is(e) {
 		return t
