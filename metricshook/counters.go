@@ -77,17 +77,9 @@ func (t *transition) all() iter.Seq[*shard] {
 	}
 }
 
-// start counts a migration as started; it reports false, counting
-// nothing, when another processor updated the counter at the same time.
-func (s *shard) start() bool { return cas(&s.started) }
-
-// fail counts a migration as failed, as start does.
-func (s *shard) fail() bool { return cas(&s.errors) }
-
-func cas(c *atomic.Int64) bool {
-	n := c.Load()
-	return c.CompareAndSwap(n, n+1)
-}
+// startedCounter and errorsCounter pick a counter of s, for Hook.count.
+func (s *shard) startedCounter() *atomic.Int64 { return &s.started }
+func (s *shard) errorsCounter() *atomic.Int64  { return &s.errors }
 
 func (s *shard) observe(ns int64) {
 	ns = max(ns, 0)

@@ -74,7 +74,7 @@ func (h *Hook) BeforeMigrate(ctx context.Context, e core.Event) context.Context 
 		ctx = context.WithValue(ctx, startKey{}, start)
 	}
 	if t := h.lookup(&e, start); t != nil {
-		h.count(t, (*shard).start)
+		h.count(t, (*shard).startedCounter)
 	}
 	return ctx
 }
@@ -109,7 +109,7 @@ func (h *Hook) OnError(ctx context.Context, e core.Event, _ error) {
 		start = time.Now() // unknown: count the error in the current period
 	}
 	if t := h.lookup(&e, start); t != nil {
-		h.count(t, (*shard).fail)
+		h.count(t, (*shard).errorsCounter)
 	}
 }
 
@@ -126,19 +126,19 @@ func startOf(ctx context.Context, e *core.Event) (time.Time, bool) {
 	return t, ok
 }
 
-// count adds one to a counter of t: in its base shard while no other
-// processor has been seen updating it at the same time (tried with a
-// compare-and-swap), then in this processor's shard.
-func (h *Hook) count(t *transition, add func(*shard) bool) {
+// count adds one to the counter of t that which picks: in its base shard
+// while no other processor has been seen updating it at the same time
+// (a compare-and-swap that fails), then in this processor's shard.
+func (h *Hook) count(t *transition, which func(*shard) *atomic.Int64) {
 	if !t.striped.Load() {
-		if add(&t.base) {
+		c := which(&t.base)
+		if n := c.Load(); c.CompareAndSwap(n, n+1) {
 			return
 		}
 		t.striped.Store(true)
 	}
 	s := h.stripe()
-	for !add(t.shard(*s)) {
-	}
+	which(t.shard(*s)).Add(1)
 	h.release(s)
 }
 

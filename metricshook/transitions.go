@@ -73,8 +73,8 @@ func (h *Hook) lookup(e *core.Event, start time.Time) *transition {
 // are mixed across processors.
 func (h *Hook) lookupStriped(st *state, e *core.Event, start time.Time) *transition {
 	s := h.stripe()
-	defer h.release(s)
 	c := &h.caches[*s]
+	h.release(s) // the cache is only a hint: another P may use it now
 	if t := c.last.Load(); t != nil && t.period == st.period && t.is(e) {
 		return t
 	}

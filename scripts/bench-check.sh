@@ -31,9 +31,11 @@ check() {
 	fi
 }
 
+# info DIR PACKAGE BENCHMARK METRIC WHAT: a figure with no target of its own
+info() { printf 'info %-4s %-60s %.2f (no target)\n' "$3" "$5" "$(median "$1" "$2" "$3" "$4")"; }
+
 check . ./core BenchmarkRatioP1 x-direct 1.5 "P1 Migrate, no hooks / the functions on maps.Clone"
 check metricshook . BenchmarkRatioP3 x-none 1.2 "P3 Migrate with metricshook / no hooks, small record"
-info() { printf 'info %-4s %-60s %.2f (no target)\n' "$3" "$5" "$(median "$1" "$2" "$3" "$4")"; }
 info metricshook . BenchmarkRatioP3Engine x-none "P3's engine share: a no-op hook / no hooks"
 info metricshook . BenchmarkRatioP3ByHand x-none "P3's floor: timed and counted by hand / no hooks"
 info metricshook . BenchmarkRatioP3OverByHand x-byhand "P3 against that floor: metricshook / by hand"
