@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"math/big"
-	"reflect"
 	"strconv"
 	"time"
 )
@@ -168,8 +167,14 @@ func number(v any) (float64, bool) {
 		return float64(n), true
 	case uint32:
 		return float64(n), true
-	case int8, int16, uint8, uint16:
-		return reflect.ValueOf(n).Convert(reflect.TypeFor[float64]()).Float(), true
+	case int16:
+		return float64(n), true
+	case int8:
+		return float64(n), true
+	case uint16:
+		return float64(n), true
+	case uint8:
+		return float64(n), true
 	}
 	return 0, false
 }

@@ -428,3 +428,22 @@ func TestMapKeysAndAnyValues(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { checkValidation(t, m, "K", "1.0.0", tc.data, tc.field) })
 	}
 }
+
+// Records built in Go may hold any Go number: each one validates as a
+// number, and a whole one as an integer.
+func TestValidateGoNumbers(t *testing.T) {
+	type nums struct {
+		I int     `json:"i"`
+		F float64 `json:"f"`
+	}
+	m := core.NewManager()
+	mustOK(t, core.Register[nums](m, "N", "1.0.0"))
+	for _, v := range []any{int8(-3), int16(300), int32(7), int64(9), int(1), uint8(200), uint16(60000), uint32(5), uint64(6), uint(2), float32(4)} {
+		if err := m.Validate(core.Data{"i": v, "f": v}, "N", "1.0.0"); err != nil {
+			t.Errorf("%T %v: %v", v, v, err)
+		}
+	}
+	if err := m.Validate(core.Data{"i": float32(1.5), "f": 1.0}, "N", "1.0.0"); err == nil {
+		t.Error("1.5 accepted as an int")
+	}
+}
