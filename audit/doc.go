@@ -36,9 +36,11 @@
 // Every migration that runs hooks gets exactly one line, nested
 // migrations (a model inside another, migrated by an auto-migration)
 // included: the inner line comes first, as it finishes first. A migration
-// from a version to itself runs no hooks and has no line. An error line
-// carries err.Error() as it is: keep secrets out of migration errors, or
-// leave them out of the trail.
+// from a version to itself runs no hooks and has no line. An error line's
+// error_message is the error's value-free text ([core.ErrorMessage]: the
+// engine's own words, with the text of a migration function's error, a
+// panic value or a Validator's error withheld); its whole text, which may
+// quote values, is written only with WithValues([core.KeepValues]).
 //
 // # Nothing lost
 //

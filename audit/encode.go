@@ -40,10 +40,7 @@ func (t *Trail) appendLine(b []byte, scratch *[]string, ctx context.Context, e *
 		b = append(b, `,"migrated_keys":`...)
 		b = appendKeys(b, keys)
 	} else {
-		var msg string
-		if err != nil {
-			msg = err.Error()
-		}
+		msg := core.ErrorMessage(err, t.cfg.redact)
 		b = append(b, `,"error_type":`...)
 		b = appendString(b, core.ErrorType(err))
 		b = append(b, `,"error_message":`...)

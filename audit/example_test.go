@@ -74,7 +74,7 @@ func Example() {
 	// Output:
 	// User 1.0.0 → 2.0.0 success [name] → [first_name last_name]
 	// User 1.0.0 → 2.0.0 error migration_function [name]
-	// migration failed for "User": 1.0.0 → 2.0.0: name is not a string
+	// migration failed for "User": 1.0.0 → 2.0.0: (error text withheld)
 }
 
 func ExampleOpen() {

@@ -87,7 +87,7 @@ func New(w io.Writer, opts ...Option) *Trail {
 	t := &Trail{cfg: newConfig(opts), w: w}
 	if t.cfg.onError == nil {
 		t.cfg.onError = func(err error) {
-			slog.Error(err.Error(), "error_type", core.ErrorType(err))
+			slog.Error("audit: a line was not written", "error", err, "error_type", core.ErrorType(err))
 		}
 	}
 	t.flusher, _ = w.(interface{ Flush() error })

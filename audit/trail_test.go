@@ -72,7 +72,7 @@ func TestLineFields(t *testing.T) {
 		t.Errorf("success entry %+v", ok)
 	}
 	if bad.Status != audit.StatusError || bad.ErrorType != core.ErrorType(merr) || bad.ErrorType != "migration_function" ||
-		bad.ErrorMessage != merr.Error() || !slices.Equal(bad.DataKeys, []string{"name"}) ||
+		bad.ErrorMessage != core.ErrorMessage(merr, nil) || !slices.Equal(bad.DataKeys, []string{"name"}) ||
 		bad.OriginalKeys != nil || bad.MigratedKeys != nil {
 		t.Errorf("error entry %+v", bad)
 	}
@@ -314,7 +314,7 @@ func TestStrictFailsTheMigrationOnAWriteFailure(t *testing.T) {
 	// The failed migration is on record, as an error.
 	_, entries := splitTrail(t, w.bytes())
 	if len(entries) != 1 || entries[0].Status != audit.StatusError || entries[0].ErrorType != "validation" ||
-		!strings.Contains(entries[0].ErrorMessage, "disk full") {
+		!strings.Contains(entries[0].ErrorMessage, "rejected by *audit.Trail") {
 		t.Fatalf("entries %+v", entries)
 	}
 	if tr.Dropped() != 1 || len(handled.get()) != 1 {

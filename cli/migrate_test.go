@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/transmute-go/transmute/audit"
 	"github.com/transmute-go/transmute/cli"
@@ -209,5 +210,38 @@ func TestMigrateFlags(t *testing.T) {
 		if r.code != cli.ExitUsage || !strings.Contains(r.stderr, msg) {
 			t.Errorf("%s: exit %d, stderr %q, want %q", args, r.code, r.stderr, msg)
 		}
+	}
+}
+
+// TestMigrateStopsEarlyOnLongInputs: a run that stops at a failure, at any
+// position of an input many times longer than the pipeline's buffers,
+// returns (it hung once the reader had filled the buffers).
+func TestMigrateStopsEarlyOnLongInputs(t *testing.T) {
+	m := newManager(t)
+	const n = 20000 // about 40 chunks
+	for _, failAt := range []int{1, 2, 511, 512, 513, 1500, 2000, 10000, n} {
+		t.Run(fmt.Sprint(failAt), func(t *testing.T) {
+			var b strings.Builder
+			for i := 1; i <= n; i++ {
+				name := "Ada Lovelace"
+				if i == failAt {
+					name = "Plato"
+				}
+				fmt.Fprintf(&b, `{"schema_version":"1.0.0","name":%q,"address":{"city":"x"}}`+"\n", name)
+			}
+			done := make(chan result, 1)
+			go func() { done <- run(t, m, b.String(), "migrate", "-m", "User", "--to", "3.0.0", "--workers", "2") }()
+			var r result
+			select {
+			case r = <-done:
+			case <-time.After(time.Minute): // a hang, not a timing: a run takes milliseconds
+				t.Fatalf("migrate did not return with a failure at line %d of %d", failAt, n)
+			}
+			wantCode(t, r, cli.ExitFinding)
+			if got := strings.Count(r.stdout, "\n"); got != failAt-1 {
+				t.Errorf("wrote %d records, want the %d before the failure", got, failAt-1)
+			}
+			contains(t, "stderr", r.stderr, fmt.Sprintf("line %d: ", failAt))
+		})
 	}
 }

@@ -91,7 +91,7 @@ func (o *observer) start(ctx context.Context, f migrateFlags) (context.Context, 
 	))
 	return ctx, func(err error) {
 		if err != nil {
-			span.SetStatus(codes.Error, err.Error())
+			span.SetStatus(codes.Error, core.ErrorMessage(err, nil))
 		}
 		span.End()
 	}

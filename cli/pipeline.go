@@ -55,6 +55,8 @@ type chunk struct {
 // without waiting for the input: the reader, which may be blocked on a
 // pipe, ends at its next read.
 func (r *migration) run(ctx context.Context, in io.Reader) error {
+	var wg sync.WaitGroup
+	defer wg.Wait() // after cancel (defers run last first): the workers stop with ctx, their chunk done
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	chunks := make(chan *chunk, 2*r.f.workers) // in input order, to the writer
@@ -65,8 +67,6 @@ func (r *migration) run(ctx context.Context, in io.Reader) error {
 		defer close(work)
 		readErr <- r.read(ctx, in, chunks, work)
 	}()
-	var wg sync.WaitGroup
-	defer wg.Wait() // the workers stop with ctx, their chunk done
 	for range r.f.workers {
 		wg.Go(func() { r.work(ctx, work) })
 	}

@@ -74,6 +74,7 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 		ctx = context.Background()
 	}
 	b := Batch{Model: model, From: fv, To: tv, Size: len(items), Start: m.clock.now()}
+	b.mixed(cfg.fromRecord)
 	var bi batchInvocation
 	bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 	defer func() {

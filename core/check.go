@@ -3,10 +3,12 @@ package core
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -102,13 +104,41 @@ func checkInteger(v any, lo, hi float64) *problem {
 	if !ok {
 		return wrongKind("integer", v)
 	}
-	if f != math.Trunc(f) {
-		return &problem{reason: fmt.Sprintf("want an integer, got %v", f)}
-	}
-	if f < lo || f >= hi {
-		return &problem{reason: fmt.Sprintf("%v is out of range", f)}
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return &problem{reason: "want an integer, got a number that is not finite"}
+	case f != math.Trunc(f):
+		return &problem{reason: "want an integer, got a number with a fraction"}
+	case f < lo || f >= hi:
+		return outOfRange(lo, hi)
+	case math.Abs(f) > maxExactFloat && isFloat(v):
+		return &problem{reason: "an integer beyond 2^53 as a float64 is no longer exact (decode with json.Decoder.UseNumber)"}
 	}
 	return nil
+}
+
+// maxExactFloat is 2^53: every integer up to it is exact as a float64.
+const maxExactFloat = 1 << 53
+
+func isFloat(v any) bool {
+	switch v.(type) {
+	case float64, float32:
+		return true
+	}
+	return false
+}
+
+// outOfRange says which integer type the value does not fit: the bounds
+// [lo, hi) are those of a Go integer type, or ±MaxFloat64.
+func outOfRange(lo, hi float64) *problem {
+	if hi >= math.MaxFloat64 {
+		return &problem{reason: "out of range of a float64"}
+	}
+	bits := int(math.Round(math.Log2(hi)))
+	if lo == 0 {
+		return &problem{reason: "out of range of an unsigned " + strconv.Itoa(bits) + "-bit integer"}
+	}
+	return &problem{reason: "out of range of a " + strconv.Itoa(bits+1) + "-bit integer"}
 }
 
 // int64In checks x against [lo, hi). The bounds are those of a Go integer
@@ -119,7 +149,7 @@ func int64In(x int64, lo, hi float64) *problem {
 	if (hi > 1<<62 || float64(x) < hi) && (lo < -(1<<62) || float64(x) >= lo) {
 		return nil
 	}
-	return &problem{reason: fmt.Sprintf("%d is out of range", x)}
+	return outOfRange(lo, hi)
 }
 
 // uint64In checks x, which is not negative, against [0, hi).
@@ -127,22 +157,32 @@ func uint64In(x uint64, hi float64) *problem {
 	if hi > 1<<63 || float64(x) < hi {
 		return nil
 	}
-	return &problem{reason: fmt.Sprintf("%d is out of range", x)}
+	return outOfRange(0, hi)
 }
 
-// bigIn checks a number beyond 64 bits exactly.
+// bigIn checks a number that is not a 64-bit integer: one with a
+// fraction or an exponent is refused, as encoding/json refuses to decode
+// it into a Go integer; a larger integer is checked exactly.
 func bigIn(n json.Number, lo, hi float64) *problem {
+	if strings.ContainsAny(string(n), ".eE") {
+		if _, err := strconv.ParseFloat(string(n), 64); err != nil && !isRangeErr(err) {
+			return wrongKind("integer", n)
+		}
+		return &problem{reason: "want an integer, got a number with a fraction or an exponent"}
+	}
 	f, _, err := big.ParseFloat(string(n), 10, 256, big.ToNearestEven)
 	if err != nil {
 		return wrongKind("integer", n)
 	}
-	if !f.IsInt() {
-		return &problem{reason: "want an integer, got " + string(n)}
-	}
 	if f.Cmp(big.NewFloat(lo)) < 0 || f.Cmp(big.NewFloat(hi)) >= 0 {
-		return &problem{reason: string(n) + " is out of range"}
+		return outOfRange(lo, hi)
 	}
 	return nil
+}
+
+func isRangeErr(err error) bool {
+	var ne *strconv.NumError
+	return errors.As(err, &ne) && ne.Err == strconv.ErrRange
 }
 
 // number returns v as a float64 when it is any Go number or a json.Number.
@@ -196,6 +236,9 @@ func jsonKind(v any) string {
 	case []any, []map[string]any, []string:
 		return "array"
 	}
+	if _, ok := v.(json.Number); ok {
+		return "number"
+	}
 	if _, ok := number(v); ok {
 		return "number"
 	}
@@ -209,9 +252,21 @@ func checkBool(v any) *problem {
 	return wrongKind("bool", v)
 }
 
+// checkNumber accepts a finite number that a float64 holds: NaN and ±Inf
+// have no JSON form, and a json.Number beyond ±MaxFloat64 does not
+// decode into a Go float.
 func checkNumber(v any) *problem {
-	if _, ok := number(v); ok {
+	f, ok := number(v)
+	switch {
+	case ok && !math.IsNaN(f) && !math.IsInf(f, 0):
 		return nil
+	case ok:
+		return &problem{reason: "not a finite number (NaN and ±Inf have no JSON form)"}
+	}
+	if n, isNum := v.(json.Number); isNum {
+		if _, err := strconv.ParseFloat(string(n), 64); isRangeErr(err) {
+			return outOfRange(-math.MaxFloat64, math.MaxFloat64)
+		}
 	}
 	return wrongKind("number", v)
 }
@@ -225,7 +280,7 @@ func checkTime(v any) *problem {
 	}
 	var t time.Time
 	if err := t.UnmarshalText([]byte(s)); err != nil {
-		return &problem{reason: "not an RFC 3339 date-time: " + strconv.Quote(s)}
+		return &problem{reason: "not an RFC 3339 date-time"}
 	}
 	return nil
 }
@@ -253,6 +308,10 @@ func objectCheck(fields []field) checkFunc {
 	}
 }
 
+// mapKey stands for a map's key in a field path: keys are record values,
+// which errors never quote.
+const mapKey = "<key>"
+
 // mapOf accepts an object whose keys pass key and whose values pass elem
 // (null only when nullable).
 func mapOf(key func(string) *problem, elem checkFunc, nullable bool) checkFunc {
@@ -263,10 +322,10 @@ func mapOf(key func(string) *problem, elem checkFunc, nullable bool) checkFunc {
 		}
 		for k, e := range m {
 			if p := key(k); p != nil {
-				return p.prefix(k)
+				return p.prefix(mapKey)
 			}
 			if p := checkElem(e, elem, nullable); p != nil {
-				return p.prefix(k)
+				return p.prefix(mapKey)
 			}
 		}
 		return nil

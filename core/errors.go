@@ -7,33 +7,53 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/transmute-go/transmute/internal/dispatch"
 )
 
-// Sentinel errors, for use with [errors.Is].
+// Sentinel errors, for use with [errors.Is]. Each has an ErrorType of its
+// own (see [ErrorType]), which every error wrapping it reports unless a
+// typed error nearer the top of the chain says otherwise.
 var (
 	// ErrInvalidVersion: a version string is not strict MAJOR.MINOR.PATCH.
-	ErrInvalidVersion = errors.New("invalid version")
+	ErrInvalidVersion error = &sentinel{"invalid version", "invalid_version", nil}
 	// ErrModelNotFound: the model, or the version of it, is not registered.
-	ErrModelNotFound = errors.New("model not found")
+	ErrModelNotFound error = &sentinel{"model not found", "model_not_found", nil}
 	// ErrNoMigrationPath: no chain of migrations leads between two versions.
-	ErrNoMigrationPath = errors.New("no migration path")
+	ErrNoMigrationPath error = &sentinel{"no migration path", "no_migration_path", nil}
 	// ErrValidation: data does not satisfy a model version, or a Validator
 	// hook rejected a migration.
-	ErrValidation = errors.New("validation failed")
+	ErrValidation error = &sentinel{"validation failed", "validation", nil}
 	// ErrInvalidData: the input is unusable (nil data, or a migration
 	// function returned nil).
-	ErrInvalidData = errors.New("invalid data")
+	ErrInvalidData error = &sentinel{"invalid data", "invalid_data", nil}
 	// ErrAlreadyRegistered: a model version or a migration for a pair of
 	// versions is registered twice.
-	ErrAlreadyRegistered = errors.New("already registered")
+	ErrAlreadyRegistered error = &sentinel{"already registered", "already_registered", nil}
 	// ErrInvalidModel: a model description cannot be used (a Go type that
 	// is not a struct, a default tag that is not JSON, ...).
-	ErrInvalidModel = errors.New("invalid model")
+	ErrInvalidModel error = &sentinel{"invalid model", "invalid_model", nil}
 	// ErrNoVersion: a record does not carry its version in the manager's
 	// version key (or the manager has none: see WithVersionKey).
-	ErrNoVersion = errors.New("no version")
+	ErrNoVersion error = &sentinel{"no version", "no_version", nil}
+)
+
+// sentinel is the type of the package's sentinel errors, and of its
+// fixed errors that match one of them (is).
+type sentinel struct {
+	msg, typ string
+	is       error
+}
+
+func (s *sentinel) Error() string        { return s.msg }
+func (s *sentinel) ErrorType() string    { return s.typ }
+func (s *sentinel) Is(target error) bool { return s.is != nil && target == s.is }
+
+// Fixed errors of the engine.
+var (
+	errNilRecord = &sentinel{"invalid data: nil record", "invalid_data", ErrInvalidData}
+	errCopy      = &sentinel{"invalid data: nested too deeply, or containing itself", "invalid_data", ErrInvalidData}
 )
 
 // ErrorType returns a short, low-cardinality name for err, suited to a
@@ -41,12 +61,13 @@ var (
 // error in the chain that has one, "canceled" or "deadline_exceeded" for a
 // context's error, or the Go type of err otherwise; "" for a nil error.
 //
-// The errors of this package name themselves "invalid_version",
-// "model_not_found", "validation", "panic", "hook_panic", "batch" (a
-// *[BatchError]; an *[ItemError] takes its item's type), and, for a
-// *[MigrationError], one of "no_migration_path", "model_not_found",
-// "validation", "panic", "invalid_data", "canceled", "deadline_exceeded",
-// "migration_function" (an error a migration function returned) or
+// Every error of this package has a type: the sentinels' "invalid_version",
+// "model_not_found", "no_migration_path", "validation", "invalid_data",
+// "already_registered", "invalid_model" and "no_version" (also for any
+// error that wraps them), "panic", "hook_panic", "batch" (a *[BatchError];
+// an *[ItemError] takes its item's type), and, for a *[MigrationError], its
+// cause's type, "canceled", "deadline_exceeded", "migration_function" (an
+// error of a migration function that has no type of its own) or
 // "migration" (no cause).
 func ErrorType(err error) string {
 	if err == nil {
@@ -67,14 +88,67 @@ func ErrorType(err error) string {
 
 // VersionError is returned for a version string that does not parse.
 type VersionError struct {
-	Input  string // the string as given
-	Reason string // what is wrong with it
+	Input  string // the string as given (JSON text when it is not a string)
+	Reason string // what is wrong with it; it never quotes the input
+	Key    string // the record's version key, when the version was read from a record
 }
 
-// Error returns the message, quoting the input.
+// Error returns the message, quoting at most the first 32 bytes of the
+// input.
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("invalid version %q: %s", e.Input, e.Reason)
+	var b strings.Builder
+	b.WriteString("invalid version ")
+	if e.Key != "" {
+		b.WriteString("in field ")
+		b.WriteString(strconv.Quote(e.Key))
+		b.WriteByte(' ')
+	}
+	b.WriteString(quotePrefix(e.Input))
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
 }
+
+// maxQuoted is how many bytes of an input an error message quotes.
+const maxQuoted = 32
+
+// quotePrefix quotes s, or its first maxQuoted bytes (whole runes) and
+// the number of bytes left out.
+func quotePrefix(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	n := maxQuoted
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strconv.Quote(s[:n]) + "… (" + strconv.Itoa(len(s)) + " bytes)"
+}
+
+// NoVersionError is returned for a record that does not carry its
+// version: the manager has no version key, the record lacks the key, or
+// its value is null. It matches [ErrNoVersion].
+type NoVersionError struct {
+	Key  string // the manager's version key; "" when it has none
+	Null bool   // the key is there, with a null value
+}
+
+// Error says which of the three it is.
+func (e *NoVersionError) Error() string {
+	switch {
+	case e.Key == "":
+		return "no version: the manager has no version key (see core.WithVersionKey)"
+	case e.Null:
+		return "no version: the record's " + strconv.Quote(e.Key) + " field is null"
+	}
+	return "no version: the record has no " + strconv.Quote(e.Key) + " field"
+}
+
+// Is reports whether target is [ErrNoVersion].
+func (e *NoVersionError) Is(target error) bool { return target == ErrNoVersion }
+
+// ErrorType returns "no_version".
+func (e *NoVersionError) ErrorType() string { return "no_version" }
 
 // Is reports whether target is [ErrInvalidVersion].
 func (e *VersionError) Is(target error) bool { return target == ErrInvalidVersion }
@@ -122,6 +196,16 @@ type ValidationError struct {
 // Error returns the message, naming the model version and the field.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
+	e.head(&b)
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	return b.String()
+}
+
+// head writes the message up to the validator's error.
+func (e *ValidationError) head(b *strings.Builder) {
 	b.WriteString("validation failed for ")
 	b.WriteString(strconv.Quote(e.Model))
 	b.WriteByte(' ')
@@ -134,11 +218,6 @@ func (e *ValidationError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.Reason)
 	}
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
 }
 
 // Is reports whether target is [ErrValidation].
@@ -184,16 +263,7 @@ type MigrationError struct {
 // `migration failed for "User": 1.0.0 → 2.0.0: <reason>`.
 func (e *MigrationError) Error() string {
 	var b strings.Builder
-	b.WriteString("migration failed for ")
-	b.WriteString(strconv.Quote(e.Model))
-	b.WriteString(": ")
-	b.WriteString(e.From.String())
-	b.WriteString(" → ")
-	b.WriteString(e.To.String())
-	if e.Reason != "" {
-		b.WriteString(": ")
-		b.WriteString(e.Reason)
-	}
+	e.head(&b)
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(e.Err.Error())
@@ -201,13 +271,39 @@ func (e *MigrationError) Error() string {
 	return b.String()
 }
 
+// head writes the message up to the cause.
+func (e *MigrationError) head(b *strings.Builder) {
+	b.WriteString("migration failed for ")
+	b.WriteString(strconv.Quote(e.Model))
+	if e.FromUnknown() {
+		b.WriteString(": to ")
+	} else {
+		b.WriteString(": ")
+		b.WriteString(e.From.String())
+		b.WriteString(" → ")
+	}
+	b.WriteString(e.To.String())
+	if e.Reason != "" {
+		b.WriteString(": ")
+		b.WriteString(e.Reason)
+	}
+}
+
+// FromUnknown reports whether the version migrated from is not known:
+// the record's version could not be read (From is then zero).
+func (e *MigrationError) FromUnknown() bool {
+	return e.From.IsZero() && (errors.Is(e.Err, ErrNoVersion) || errors.Is(e.Err, ErrInvalidVersion))
+}
+
 // Unwrap returns the cause.
 func (e *MigrationError) Unwrap() error { return e.Err }
 
-// ErrorType names the kind of failure: "no_migration_path",
-// "model_not_found", "validation", "panic", "invalid_data", "canceled",
-// "deadline_exceeded", "migration_function" for an error returned by a
-// migration function, or "migration" when there is no cause.
+// ErrorType names the kind of failure: "canceled" or "deadline_exceeded"
+// for a ctx that ended, "no_migration_path", "model_not_found",
+// "validation", "invalid_data", "panic", else the type of the first error
+// of the cause's chain that has one (see [ErrorType]),
+// "migration_function" for an error of a migration function that has none,
+// or "migration" when there is no cause.
 func (e *MigrationError) ErrorType() string {
 	switch {
 	case e.Err == nil:
@@ -228,6 +324,10 @@ func (e *MigrationError) ErrorType() string {
 	var p *PanicError
 	if errors.As(e.Err, &p) {
 		return "panic"
+	}
+	var t interface{ ErrorType() string }
+	if errors.As(e.Err, &t) {
+		return t.ErrorType()
 	}
 	return "migration_function"
 }
@@ -272,13 +372,24 @@ type BatchError struct {
 
 // Error says how many items failed, and how the first one did.
 func (e *BatchError) Error() string {
+	var b strings.Builder
+	e.head(&b)
+	if len(e.Items) > 0 {
+		b.WriteString(e.Items[0].Error())
+	}
+	return b.String()
+}
+
+// head writes the message up to the first item's error.
+func (e *BatchError) head(b *strings.Builder) {
 	switch len(e.Items) {
 	case 0:
-		return "batch failed"
+		b.WriteString("batch failed")
 	case 1:
-		return "batch: 1 item failed: " + e.Items[0].Error()
+		b.WriteString("batch: 1 item failed: ")
+	default:
+		b.WriteString("batch: " + strconv.Itoa(len(e.Items)) + " items failed; first: ")
 	}
-	return fmt.Sprintf("batch: %d items failed; first: %v", len(e.Items), e.Items[0])
 }
 
 // Unwrap returns every item's error, for errors.Is and errors.As.

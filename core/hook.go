@@ -103,8 +103,13 @@ type Step struct {
 
 // Batch describes a batch or a stream of migrations.
 type Batch struct {
-	Model    string
+	Model string
+	// From is the version of every item, unless MixedFrom is set.
 	From, To Version
+	// MixedFrom is set when the items carry their own versions
+	// ([WithVersionFromRecord]): From is then zero, and each item's
+	// [Event] has its own.
+	MixedFrom bool
 	// Size is the number of items, or -1 for a stream.
 	Size int
 	// Succeeded and Failed are counted at the end (zero in BeforeBatch).
@@ -114,6 +119,12 @@ type Batch struct {
 	// Elapsed is the batch's duration, set at the end (zero in
 	// BeforeBatch).
 	Elapsed time.Duration
+}
+
+func (b *Batch) mixed(fromRecord bool) {
+	if fromRecord {
+		b.From, b.MixedFrom = Version{}, true
+	}
 }
 
 // NopHook implements [Hook] with methods that do nothing. Embed it in a

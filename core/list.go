@@ -1,6 +1,6 @@
 package core
 
-import "fmt"
+import "strconv"
 
 // The elements of a JSON array, as the engine meets them: []any from
 // decoded JSON, or the []map[string]any that Go code builds. These two
@@ -66,4 +66,6 @@ func mapElems(v any, fn func(e any) (any, error)) (out any, isList bool, err err
 }
 
 // elemError says which element of an array failed.
-func elemError(i int, err error) error { return fmt.Errorf("[%d]: %w", i, err) }
+func elemError(i int, err error) error {
+	return &pathError{path: "[" + strconv.Itoa(i) + "]", err: err}
+}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"reflect"
 	"runtime/debug"
+	"strconv"
 	"time"
 )
 
@@ -162,7 +163,7 @@ func (m *Manager) execute(ctx context.Context, x *migration, data Data, perr err
 		var err error
 		if cur, err = copyData(data); err != nil {
 			e := &x.e
-			return nil, &MigrationError{Model: e.Model, From: e.From, To: e.To, Reason: "cannot copy the input", Err: fmt.Errorf("%w: %w", ErrInvalidData, err)}
+			return nil, &MigrationError{Model: e.Model, From: e.From, To: e.To, Reason: "cannot copy the input", Err: errCopy}
 		}
 	}
 	for i := range x.pl.steps {
@@ -283,7 +284,7 @@ func (m *Manager) auto(ctx context.Context, reg *registry, st *planStep, d Data)
 		}
 		nv, err := m.migrateNested(ctx, v, name, nfrom, nto)
 		if err != nil {
-			return nil, fmt.Errorf("field %q: %w", f.name, err)
+			return nil, &pathError{path: "field " + strconv.Quote(f.name), err: err}
 		}
 		out[f.name] = nv
 	}

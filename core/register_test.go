@@ -122,7 +122,7 @@ func TestRegisterStructValidation(t *testing.T) {
 		{"bytes are base64 text", base(core.Data{"bytes": "aGk="}), ""},
 		{"slice element", base(core.Data{"ints": []any{1.0, "x"}}), "ints[1]"},
 		{"slice kind", base(core.Data{"ints": map[string]any{}}), "ints"},
-		{"map value", base(core.Data{"counts": map[string]any{"a": "x"}}), "counts.a"},
+		{"map value", base(core.Data{"counts": map[string]any{"a": "x"}}), "counts.<key>"},
 		{"nested struct", base(core.Data{"addr": map[string]any{"street": "s"}}), "addr.city"},
 		{"nested kind", base(core.Data{"addr": "here"}), "addr"},
 		{"nested list", base(core.Data{"addrs": []any{map[string]any{"street": "s", "city": "c"}, map[string]any{"street": 1.0, "city": "c"}}}), "addrs[1].street"},
@@ -414,9 +414,9 @@ func TestMapKeysAndAnyValues(t *testing.T) {
 		field string
 	}{
 		{"int keys", core.Data{"by_id": map[string]any{"1": "a", "-2": "b"}}, ""},
-		{"not an int key", core.Data{"by_id": map[string]any{"x": "a"}}, "by_id.x"},
-		{"int key, wrong value", core.Data{"by_id": map[string]any{"1": 2.0}}, "by_id.1"},
-		{"uint8 key out of range", core.Data{"by_size": map[string]any{"256": "a"}}, "by_size.256"},
+		{"not an int key", core.Data{"by_id": map[string]any{"x": "a"}}, "by_id.<key>"},
+		{"int key, wrong value", core.Data{"by_id": map[string]any{"1": 2.0}}, "by_id.<key>"},
+		{"uint8 key out of range", core.Data{"by_size": map[string]any{"256": "a"}}, "by_size.<key>"},
 		{"any values", core.Data{"free": map[string]any{"a": []any{nil, 1.0}}}, ""},
 		{"any values, not an object", core.Data{"free": []any{}}, "free"},
 		{"any elements", core.Data{"list": []any{nil, "x", map[string]any{}}}, ""},

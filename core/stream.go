@@ -38,6 +38,7 @@ func (m *Manager) MigrateStream(ctx context.Context, items iter.Seq[Data], model
 			ctx = context.Background()
 		}
 		b := Batch{Model: model, From: fv, To: tv, Size: -1, Start: m.clock.now()}
+		b.mixed(cfg.fromRecord)
 		var bi batchInvocation
 		bctx := m.hookSet(ctx).BeforeBatch(ctx, b, &bi)
 		s := &streamRun{m: m, caller: ctx, model: model, from: fv, to: tv, cfg: cfg, b: &b, yield: yield}

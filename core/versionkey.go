@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"time"
 )
 
 // Latest is the version name that [Manager.MigrateTo] and the batches of
@@ -19,22 +19,24 @@ func (m *Manager) VersionOf(data Data) (Version, error) {
 	key := m.cfg.versionKey
 	switch {
 	case key == "":
-		return Version{}, fmt.Errorf("%w: the manager has no version key (see core.WithVersionKey)", ErrNoVersion)
+		return Version{}, &NoVersionError{}
 	case data == nil:
-		return Version{}, fmt.Errorf("version of a record: %w: nil data", ErrInvalidData)
+		return Version{}, errNilRecord
 	}
 	raw, ok := data[key]
 	if !ok || raw == nil {
-		return Version{}, fmt.Errorf("%w: the record has no %q field", ErrNoVersion, key)
+		return Version{}, &NoVersionError{Key: key, Null: ok}
 	}
 	s, ok := raw.(string)
 	if !ok {
 		text, _ := json.Marshal(raw)
-		return Version{}, fmt.Errorf("field %q: %w", key, &VersionError{Input: string(text), Reason: "not a string"})
+		return Version{}, &VersionError{Input: string(text), Reason: "not a string", Key: key}
 	}
 	v, err := ParseVersion(s)
 	if err != nil {
-		return Version{}, fmt.Errorf("field %q: %w", key, err)
+		ve := err.(*VersionError)
+		ve.Key = key
+		return Version{}, ve
 	}
 	return v, nil
 }
@@ -44,18 +46,43 @@ func (m *Manager) VersionOf(data Data) (Version, error) {
 // one), validates the result and returns it with the key set to the
 // target version: [Manager.Migrate], with the same hooks, errors and
 // guarantees, for records that say what they are. A record already at to
-// is validated and returned as it is. A record without a readable version
-// fails as [Manager.VersionOf] says, before any hook runs.
+// is validated and returned as it is. A bad to (or an unknown model, for
+// [Latest]) and nil data fail before any hook runs. A record without a
+// readable version fails with a *[MigrationError] whose cause is the error
+// of [Manager.VersionOf]; that failure reaches the hooks' OnError, with a
+// zero From and no Path.
 func (m *Manager) MigrateTo(ctx context.Context, data Data, model, to string) (Data, error) {
-	from, err := m.VersionOf(data)
-	if err != nil {
-		return nil, fmt.Errorf("migrate %q: %w", model, err)
-	}
 	tv, err := m.ResolveVersion(model, to)
 	if err != nil {
 		return nil, err
 	}
+	if data == nil {
+		return nil, &MigrationError{Model: model, To: tv, Err: errNilRecord}
+	}
+	from, err := m.VersionOf(data)
+	if err != nil {
+		return nil, m.unreadable(ctx, data, model, tv, err)
+	}
 	return m.run(ctx, data, model, from, tv, runTop|runValidate)
+}
+
+// unreadable is the failure of a migration of a record whose version
+// cannot be read: the hooks see it begin and fail.
+func (m *Manager) unreadable(ctx context.Context, data Data, model string, to Version, verr error) error {
+	err := &MigrationError{Model: model, To: to, Reason: "cannot read the record's version", Err: verr}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	hs := m.hookSet(ctx)
+	if hs.Len() == 0 {
+		return err
+	}
+	var inv invocation
+	e := Event{Model: model, To: to, Data: Record{m: data}, Start: m.clock.now()}
+	hs.BeforeMigrate(ctx, &e, &inv)
+	e.Elapsed = time.Since(e.Start)
+	inv.OnError(&e, err)
+	return err
 }
 
 // ResolveVersion parses a version name of model: [Latest] is the model's
@@ -78,7 +105,8 @@ func (m *Manager) ResolveVersion(model, version string) (Version, error) {
 // hooks see each item's own From. The from argument is then the version
 // of the items that carry none ("" fails them with [ErrNoVersion]), and
 // to may be [Latest]. An item whose version cannot be read fails as
-// [Manager.VersionOf] says, before any hook of its own runs.
+// [Manager.MigrateTo] says (its hooks see it fail, with a zero From). The
+// [Batch] the hooks see then has a zero From and MixedFrom set.
 func WithVersionFromRecord() BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.fromRecord = true })
 }
@@ -112,7 +140,7 @@ func (m *Manager) runItem(ctx context.Context, d Data, model string, from, to Ve
 		case err == nil:
 			from = v
 		case from.IsZero() || !errors.Is(err, ErrNoVersion):
-			return nil, &MigrationError{Model: model, To: to, Reason: "cannot read the record's version", Err: err}
+			return nil, m.unreadable(ctx, d, model, to, err)
 		}
 	}
 	return m.run(ctx, d, model, from, to, mode)

@@ -28,10 +28,10 @@ func TestVersionOf(t *testing.T) {
 		message string
 	}{
 		"missing":    {core.Data{"name": "x"}, core.ErrNoVersion, `no "schema_version" field`},
-		"null":       {core.Data{vkey: nil}, core.ErrNoVersion, `no "schema_version" field`},
+		"null":       {core.Data{vkey: nil}, core.ErrNoVersion, `"schema_version" field is null`},
 		"malformed":  {core.Data{vkey: "2.x"}, core.ErrInvalidVersion, `"2.x"`},
 		"not a text": {core.Data{vkey: 2.0}, core.ErrInvalidVersion, `"2"`},
-		"nil data":   {nil, core.ErrInvalidData, "nil data"},
+		"nil data":   {nil, core.ErrInvalidData, "nil record"},
 	} {
 		_, err := m.VersionOf(tc.d)
 		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.message) {
@@ -78,10 +78,24 @@ func TestMigrateTo(t *testing.T) {
 	if _, err := m.MigrateTo(ctx, core.Data{vkey: "3.0.0", "first": 1.0}, "User", "3.0.0"); !errors.Is(err, core.ErrValidation) {
 		t.Fatalf("an invalid record at its target: %v", err)
 	}
-	// No version, no hooks.
+	// No version: the hooks see the migration begin and fail, with a
+	// zero From, and its type is no_version.
 	rec.Reset()
-	if _, err := m.MigrateTo(ctx, core.Data{"name": "A B"}, "User", "3.0.0"); !errors.Is(err, core.ErrNoVersion) || len(rec.Calls()) != 0 {
-		t.Fatalf("no version: %v, %d hook calls", err, len(rec.Calls()))
+	_, err = m.MigrateTo(ctx, core.Data{"name": "A B"}, "User", "3.0.0")
+	if !errors.Is(err, core.ErrNoVersion) || core.ErrorType(err) != "no_version" {
+		t.Fatalf("no version: %v (%s)", err, core.ErrorType(err))
+	}
+	if got := rec.Methods(); !reflect.DeepEqual(got, []string{"BeforeMigrate", "OnError"}) {
+		t.Fatalf("no version: hook calls %v", got)
+	}
+	if e := rec.Calls()[1].Event; !e.From.IsZero() || e.Path != nil || e.To.String() != "3.0.0" {
+		t.Fatalf("no version: OnError saw %+v", e)
+	}
+	if err := rec.CheckPairing(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(err.Error(), "0.0.0") {
+		t.Errorf("no version: the message names a version 0.0.0: %v", err)
 	}
 	if _, err := m.MigrateTo(ctx, core.Data{vkey: "1.0.0", "name": "A B"}, "Nope", core.Latest); !errors.Is(err, core.ErrModelNotFound) {
 		t.Fatalf("latest of an unknown model: %v", err)
@@ -184,8 +198,16 @@ func TestIntegerEdges(t *testing.T) {
 		{core.Data{"i64": json.Number("9223372036854775808")}, false},
 		{core.Data{"i64": json.Number("-9223372036854775809")}, false},
 		{core.Data{"i64": json.Number("1.5")}, false},
-		{core.Data{"i64": json.Number("1e3")}, true},
+		{core.Data{"i64": json.Number("1e3")}, false}, // encoding/json does not decode it into an int64
+		{core.Data{"i64": json.Number("1.0")}, false},
+		{core.Data{"i64": json.Number("1e400")}, false},
 		{core.Data{"i64": 1.5}, false},
+		{core.Data{"i64": 1000.0}, true},
+		{core.Data{"i64": float64(1 << 53)}, true},
+		{core.Data{"i64": float64(1<<53 + 2)}, false}, // a float64 beyond 2^53: no longer exact
+		{core.Data{"i64": -float64(1<<53 + 2)}, false},
+		{core.Data{"i64": math.NaN()}, false},
+		{core.Data{"i64": math.Inf(1)}, false},
 		{core.Data{"u64": uint64(math.MaxUint64)}, true},
 		{core.Data{"u64": json.Number("18446744073709551615")}, true},
 		{core.Data{"u64": json.Number("18446744073709551616")}, false},
@@ -196,8 +218,54 @@ func TestIntegerEdges(t *testing.T) {
 		{core.Data{"i8": json.Number("-128")}, true},
 		{core.Data{"i8": json.Number("-129")}, false},
 	} {
-		if err := m.Validate(tc.d, "I", "1.0.0"); (err == nil) != tc.valid {
+		err := m.Validate(tc.d, "I", "1.0.0")
+		if (err == nil) != tc.valid {
 			t.Errorf("%v: %v, want valid=%v", tc.d, err, tc.valid)
+		}
+		if err != nil {
+			continue
+		}
+		// What validates, encodes and decodes into the struct.
+		var v ints
+		b, err := json.Marshal(tc.d)
+		if err == nil {
+			err = json.Unmarshal(b, &v)
+		}
+		if err != nil {
+			t.Errorf("%v validates but does not decode: %v", tc.d, err)
+		}
+	}
+}
+
+// Float fields take finite numbers only: NaN and ±Inf have no JSON form,
+// and a json.Number beyond a float64 does not decode.
+func TestFloatEdges(t *testing.T) {
+	m := core.NewManager()
+	type floats struct {
+		F float64 `json:"f"`
+	}
+	mustOK(t, core.Register[floats](m, "F", "1.0.0"))
+	for _, tc := range []struct {
+		v      any
+		valid  bool
+		reason string
+	}{
+		{1.5, true, ""},
+		{json.Number("1e300"), true, ""},
+		{math.NaN(), false, "not a finite number"},
+		{math.Inf(-1), false, "not a finite number"},
+		{float32(math.Inf(1)), false, "not a finite number"},
+		{json.Number("1e400"), false, "out of range of a float64"},
+	} {
+		d := core.Data{"f": tc.v}
+		err := m.Validate(d, "F", "1.0.0")
+		if (err == nil) != tc.valid || (err != nil && !strings.Contains(err.Error(), tc.reason)) {
+			t.Errorf("%v: %v, want valid=%v (%s)", tc.v, err, tc.valid, tc.reason)
+		}
+		if err == nil {
+			if _, err := json.Marshal(d); err != nil {
+				t.Errorf("%v validates but does not encode: %v", tc.v, err)
+			}
 		}
 	}
 }

@@ -55,7 +55,8 @@ type Failure struct {
 	At        time.Time // by the hook's clock
 }
 
-// String describes the alert in one line.
+// String describes the alert in one line, with the last error's
+// value-free text ([core.ErrorMessage]): Err itself is the whole error.
 func (a Alert) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d migration failures", a.Failures)
@@ -71,7 +72,7 @@ func (a Alert) String() string {
 	fmt.Fprintf(&b, "; last: %s %s → %s: %s", a.Last.Model, a.Last.From, a.Last.To, a.Last.ErrorType)
 	if a.Last.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(a.Last.Err.Error())
+		b.WriteString(core.ErrorMessage(a.Last.Err, nil))
 	}
 	return b.String()
 }

@@ -395,9 +395,9 @@ func TestAlertString(t *testing.T) {
 		want string
 	}{
 		{hooks.Alert{Failures: 3, Window: time.Hour, Last: last},
-			"3 migration failures within 1h0m0s; last: User 1.0.0 → 2.0.0: validation: bad email"},
+			"3 migration failures within 1h0m0s; last: User 1.0.0 → 2.0.0: validation: (error text withheld)"},
 		{hooks.Alert{Model: "User", Failures: 5, Suppressed: 12, Last: last},
-			`5 migration failures of model "User" (12 more held back since the previous alert); last: User 1.0.0 → 2.0.0: validation: bad email`},
+			`5 migration failures of model "User" (12 more held back since the previous alert); last: User 1.0.0 → 2.0.0: validation: (error text withheld)`},
 	} {
 		if got := tc.a.String(); got != tc.want {
 			t.Errorf("String() = %q\nwant        %q", got, tc.want)

@@ -182,7 +182,7 @@ func ExampleNewLogger() {
 	// level=DEBUG msg="migration started" model=User from_version=1.0.0 to_version=2.0.0 steps=1
 	// level=INFO msg="migration completed" model=User from_version=1.0.0 to_version=2.0.0 steps=1
 	// level=DEBUG msg="migration started" model=User from_version=1.0.0 to_version=2.0.0 steps=1
-	// level=ERROR msg="migration failed" model=User from_version=1.0.0 to_version=2.0.0 steps=1 error_type=migration_function error_message="migration failed for \"User\": 1.0.0 → 2.0.0: name is not a string"
+	// level=ERROR msg="migration failed" model=User from_version=1.0.0 to_version=2.0.0 steps=1 error_type=migration_function error_message="migration failed for \"User\": 1.0.0 → 2.0.0: (error text withheld)"
 }
 
 // Levels and messages are options; a level the handler does not enable
@@ -269,7 +269,7 @@ func ExampleNewAlerting() {
 	_ = alerts.Close() // delivers what is queued
 	fmt.Println("dropped:", alerts.Dropped())
 	// Output:
-	// ALERT: 3 migration failures within 1h0m0s; last: User 1.0.0 → 2.0.0: migration_function: migration failed for "User": 1.0.0 → 2.0.0: name is not a string
+	// ALERT: 3 migration failures within 1h0m0s; last: User 1.0.0 → 2.0.0: migration_function: migration failed for "User": 1.0.0 → 2.0.0: (error text withheld)
 	// dropped: 0
 }
 

@@ -16,7 +16,9 @@ import (
 //   - model, from_version, to_version and steps (the number of steps of
 //     the path; 0 when no path was found), on every record;
 //   - duration, the migration's [core.Event.Elapsed], on completion and failure;
-//   - error_type ([core.ErrorType]) and error_message, on failure;
+//   - error_type ([core.ErrorType]) and error_message, on failure: the
+//     error's value-free text ([core.ErrorMessage]), or its whole text,
+//     which may quote record values, with WithValues([core.KeepValues]);
 //   - then the request attributes that the migration's ctx carries (see
 //     [WithAttrs]).
 //
@@ -34,6 +36,7 @@ var _ core.Hook = (*Logger)(nil)
 type loggerConfig struct {
 	levels [3]slog.Level // start, success, failure
 	msgs   [3]string
+	redact func(key string, v any) any
 }
 
 const (
@@ -42,8 +45,8 @@ const (
 	phaseFailure
 )
 
-// LoggerOption configures a [Logger]. Options are created by [WithLevels]
-// and [WithMessages]; a nil LoggerOption is ignored.
+// LoggerOption configures a [Logger]. Options are created by [WithLevels],
+// [WithMessages] and [WithValues]; a nil LoggerOption is ignored.
 type LoggerOption interface{ applyLogger(*loggerConfig) }
 
 type loggerOptionFunc func(*loggerConfig)
@@ -70,6 +73,15 @@ func WithMessages(start, success, failure string) LoggerOption {
 			}
 		}
 	})
+}
+
+// WithValues says what the [Logger] may log of record values. It logs
+// none (the records' keys and values never reach a log line), and an
+// error's error_message is its value-free text, unless redact is
+// [core.KeepValues]: then error_message is the error's whole text, which
+// may quote values. A nil redact is as if the option were left out.
+func WithValues(redact func(key string, v any) any) LoggerOption {
+	return loggerOptionFunc(func(c *loggerConfig) { c.redact = redact })
 }
 
 // NewLogger returns a hook that logs every migration to l. A nil l means
@@ -133,7 +145,7 @@ func (h *Logger) log(ctx context.Context, phase int, e core.Event, err error) {
 	if phase == phaseFailure && err != nil {
 		attrs = append(attrs,
 			slog.String("error_type", core.ErrorType(err)),
-			slog.String("error_message", err.Error()),
+			slog.String("error_message", core.ErrorMessage(err, h.cfg.redact)),
 		)
 	}
 	attrs = append(attrs, ctxAttrs(ctx)...)

@@ -57,8 +57,8 @@ func TestLoggerRecords(t *testing.T) {
 	if got := fail.str("error_type"); got != "migration_function" {
 		t.Errorf("error_type = %q, want migration_function", got)
 	}
-	if got := fail.str("error_message"); got != failErr.Error() {
-		t.Errorf("error_message = %q, want %q", got, failErr.Error())
+	if got := fail.str("error_message"); got != core.ErrorMessage(failErr, nil) {
+		t.Errorf("error_message = %q, want %q", got, core.ErrorMessage(failErr, nil))
 	}
 }
 

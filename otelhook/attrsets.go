@@ -100,6 +100,7 @@ func (h *Hook) stepInfo(model string, s core.Step) *stepInfo {
 type batchKey struct {
 	model    string
 	from, to core.Version
+	mixed    bool
 }
 
 type batchInfo struct {
@@ -108,16 +109,16 @@ type batchInfo struct {
 }
 
 func (h *Hook) batchInfo(b core.Batch) *batchInfo {
-	k := batchKey{model: b.Model, from: b.From, to: b.To}
+	k := batchKey{model: b.Model, from: b.From, to: b.To, mixed: b.MixedFrom}
 	if bi, ok := h.batches.load(k); ok {
 		return bi
 	}
 	attrs := make([]attribute.KeyValue, 0, len(h.cfg.attrs)+3)
 	attrs = append(attrs, h.cfg.attrs...)
-	attrs = append(attrs,
-		ModelKey.String(b.Model),
-		VersionFromKey.String(b.From.String()),
-		VersionToKey.String(b.To.String()),
-	)
+	attrs = append(attrs, ModelKey.String(b.Model))
+	if !b.MixedFrom { // items of several versions: no one version migrated from
+		attrs = append(attrs, VersionFromKey.String(b.From.String()))
+	}
+	attrs = append(attrs, VersionToKey.String(b.To.String()))
 	return h.batches.store(k, &batchInfo{name: "migrate.batch " + b.Model, attrs: attrs})
 }

@@ -132,7 +132,9 @@ func WithItemSpans(on bool) Option {
 // read-only views ([core.Record], [core.List]) and is called only for
 // spans that are recorded. Off by default: data values never reach a span
 // unless asked. A nil redact leaves it off, as if the option were left
-// out; pass [core.KeepValues] to record every value unchanged.
+// out; pass [core.KeepValues] to record every value unchanged. A failed
+// span's status (and exception event) holds the error's value-free text
+// ([core.ErrorMessage]), and its whole text only with [core.KeepValues].
 func WithRecordValues(redact func(key string, v any) any) Option {
 	return optionFunc(func(c *config) { c.redact = redact })
 }

@@ -3,6 +3,7 @@ package otelhook
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"runtime/debug"
 	"time"
 
@@ -192,12 +193,18 @@ func (h *Hook) end(ctx context.Context, e core.Event, migrated core.Record, err 
 	}
 }
 
-// fail marks a span as failed.
+// fail marks a span as failed. Its status description (and the
+// exception event's message) is the error's value-free text unless values
+// are kept (see core.ErrorMessage).
 func (h *Hook) fail(span trace.Span, err error, errType string) {
 	span.SetAttributes(semconv.ErrorTypeKey.String(errType))
-	span.SetStatus(codes.Error, err.Error())
+	msg := core.ErrorMessage(err, h.cfg.redact)
+	span.SetStatus(codes.Error, msg)
 	if h.cfg.recordError {
-		span.RecordError(err)
+		span.AddEvent(semconv.ExceptionEventName, trace.WithAttributes(
+			semconv.ExceptionTypeKey.String(reflect.TypeOf(err).String()),
+			semconv.ExceptionMessageKey.String(msg),
+		))
 	}
 }
 
