@@ -7,23 +7,28 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"go.opentelemetry.io/otel"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"golang.org/x/term"
 
 	"github.com/transmute-go/transmute/core"
 )
 
-// app is the command's state: the manager and the options.
+// app is the command's state: the manager, the options, and the command
+// that runs (whose streams the subcommands use).
 type app struct {
 	m   *core.Manager
 	cfg config
+	cmd *cobra.Command
 }
 
 func newApp(m *core.Manager, opts []Option) *app {
-	c := config{name: "transmute", stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, term: isTerminal}
+	c := config{name: "transmute", term: isTerminal}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&c)
@@ -36,7 +41,10 @@ func newApp(m *core.Manager, opts []Option) *app {
 // diff, export, graph and check. Add it to a cobra program of your own, or
 // run it with [Run] or [Main]. Its RunE functions return errors that
 // [ExitCode] maps to an exit code; a finding's details are written to the
-// command's standard error before it returns.
+// command's standard error before it returns. It reads and writes the
+// streams cobra gives it (cmd.InOrStdin, OutOrStdout, ErrOrStderr), so
+// SetIn, SetOut and SetErr on it or on a parent apply; [WithIO] sets them
+// on the command it returns. It sets no process-wide state.
 func Command(m *core.Manager, opts ...Option) *cobra.Command {
 	return newApp(m, opts).root()
 }
@@ -49,14 +57,34 @@ func (a *app) root() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetIn(a.cfg.stdin)
-	root.SetOut(a.cfg.stdout)
-	root.SetErr(a.cfg.stderr)
+	if a.cfg.stdin != nil {
+		root.SetIn(a.cfg.stdin)
+	}
+	if a.cfg.stdout != nil {
+		root.SetOut(a.cfg.stdout)
+	}
+	if a.cfg.stderr != nil {
+		root.SetErr(a.cfg.stderr)
+	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usage("%v (see '%s --help')", err, cmd.CommandPath())
 	})
 	root.AddCommand(a.modelsCmd(), a.validateCmd(), a.migrateCmd(), a.diffCmd(), a.exportCmd(), a.graphCmd(), a.checkCmd())
+	for _, c := range root.Commands() {
+		a.bind(c)
+	}
 	return root
+}
+
+// bind makes c's RunE note the running command first, whose streams the
+// app then uses.
+func (a *app) bind(c *cobra.Command) {
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			a.cmd = cmd
+			return run(cmd, args)
+		}
+	}
 }
 
 // Run runs the command with args (without the program's name) and returns
@@ -81,12 +109,42 @@ func Run(ctx context.Context, m *core.Manager, args []string, opts ...Option) in
 // Main runs the command with os.Args and exits with its code; an
 // interrupt (Ctrl-C) or SIGTERM stops it cleanly (a migrate leaves no
 // half-written output file). A program's main can be this one line.
+//
+// Main owns the process, so it alone sets process-wide state: when the
+// environment asks for OTLP traces (OTEL_EXPORTER_OTLP_ENDPOINT or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) and no [WithTracerProvider] is
+// given, it installs an SDK TracerProvider from the OTEL_* variables as
+// the global one (so the migration functions' own spans join the run's
+// trace) and sends the last spans before it exits; and unless GOGC is set
+// it runs the garbage collector at 400% (see docs/benchmarks.md).
 func Main(m *core.Manager, opts ...Option) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(mainGCPercent)
+	}
+	var tp *sdktrace.TracerProvider
+	if otlpEnabled() && !newApp(m, opts).hasTracerProvider() {
+		var err error
+		if tp, err = newTracerProvider(ctx, newApp(m, opts).cfg.name); err != nil {
+			fmt.Fprintf(os.Stderr, "warning: OpenTelemetry: %v\n", err)
+		} else {
+			otel.SetTracerProvider(tp)
+		}
+	}
 	code := Run(ctx, m, os.Args[1:], opts...)
+	if tp != nil {
+		shutdown(tp, os.Stderr)
+	}
 	stop()
 	os.Exit(code)
 }
+
+// mainGCPercent is the garbage collector's target under Main: a record
+// makes short-lived garbage only, and the live heap stays a few chunks
+// per worker.
+const mainGCPercent = 400
+
+func (a *app) hasTracerProvider() bool { return a.cfg.tp != nil }
 
 // hint says where to look after an error of cobra's own (a required flag
 // missing, an unknown command, too many arguments).
@@ -109,6 +167,24 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// out and errOut are the command's standard output and error.
-func (a *app) out() io.Writer    { return a.cfg.stdout }
-func (a *app) errOut() io.Writer { return a.cfg.stderr }
+// in, out and errOut are the running command's streams.
+func (a *app) in() io.Reader {
+	if a.cmd == nil {
+		return os.Stdin
+	}
+	return a.cmd.InOrStdin()
+}
+
+func (a *app) out() io.Writer {
+	if a.cmd == nil {
+		return os.Stdout
+	}
+	return a.cmd.OutOrStdout()
+}
+
+func (a *app) errOut() io.Writer {
+	if a.cmd == nil {
+		return os.Stderr
+	}
+	return a.cmd.ErrOrStderr()
+}

@@ -12,7 +12,7 @@ import (
 // openInput opens FILE, or standard input for "" and "-".
 func (a *app) openInput(args []string) (io.Reader, func(), error) {
 	if len(args) == 0 || args[0] == "-" {
-		return a.cfg.stdin, func() {}, nil
+		return a.in(), func() {}, nil
 	}
 	f, err := os.Open(args[0])
 	if err != nil {

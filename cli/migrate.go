@@ -5,14 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
-	"runtime/debug"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/internal/atomicfile"
 )
 
 // migrateFlags are the flags of migrate.
@@ -57,39 +55,41 @@ func (a *app) migrate(ctx context.Context, f migrateFlags, args []string) (err e
 	if err := a.checkMigrateFlags(f); err != nil {
 		return err
 	}
-	defer lessGC()()
+	var input string
+	if len(args) > 0 {
+		input = args[0]
+	}
+	if err := checkNotInput(input, map[string]string{"-o": f.output, "--rejects": f.rejects, "--audit": f.audit}); err != nil {
+		return err
+	}
 	in, done, err := a.openInput(args)
 	if err != nil {
 		return err
 	}
 	defer done()
-	out, err := a.openOutput(f.output)
+	out, rejects, err := a.openOutputs(f)
 	if err != nil {
 		return err
 	}
-	rejects, closeRejects, err := a.openRejects(f.rejects)
+	obs, err := a.observe(f)
 	if err != nil {
 		out.abort()
-		return err
-	}
-	defer closeRejects()
-	obs, err := a.observe(ctx, f)
-	if err != nil {
-		out.abort()
+		rejects.abort()
 		return err
 	}
 	ctx, endRun := obs.start(ctx, f)
-	w, rw := bufio.NewWriterSize(out.w, 1<<16), bufio.NewWriter(rejects)
+	w, rw := bufio.NewWriterSize(out.w, 1<<16), bufio.NewWriter(rejects.w)
 	r := &migration{a: a, f: f, w: w, rejects: rw, progress: obs.progress}
 	start := time.Now()
 	runErr := r.run(ctx, in)
 	endRun(runErr)
-	err = errors.Join(runErr, w.Flush(), rw.Flush(), obs.close(a.errOut()))
+	err = errors.Join(runErr, w.Flush(), rw.Flush(), obs.close())
 	if err != nil && ExitCode(err) != ExitFinding {
 		out.abort()
+		rejects.abort()
 		return err
 	}
-	if cerr := out.commit(); cerr != nil {
+	if cerr := errors.Join(rejects.commit(), out.commit()); cerr != nil {
 		return cerr
 	}
 	a.summary(r, time.Since(start), obs.interactive)
@@ -97,6 +97,23 @@ func (a *app) migrate(ctx context.Context, f migrateFlags, args []string) (err e
 		return finding("%d of %d records failed", r.failed, r.failed+r.ok)
 	}
 	return err
+}
+
+// openOutputs opens -o and --rejects. The rejects hold whole records: a
+// new rejects file is private (0600), as the audit trail is, and both
+// files are put in place together at the end of a run that was not
+// interrupted.
+func (a *app) openOutputs(f migrateFlags) (out, rejects *output, err error) {
+	out, err = openOutput(f.output, a.out(), atomicfile.Public, "output")
+	if err != nil {
+		return nil, nil, err
+	}
+	rejects, err = openOutput(f.rejects, a.errOut(), atomicfile.Private, "rejects")
+	if err != nil {
+		out.abort()
+		return nil, nil, err
+	}
+	return out, rejects, nil
 }
 
 func (a *app) checkMigrateFlags(f migrateFlags) error {
@@ -123,37 +140,10 @@ func (a *app) checkMigrateFlags(f migrateFlags) error {
 	return nil
 }
 
-func (a *app) openRejects(path string) (io.Writer, func(), error) {
-	if path == "" {
-		return a.errOut(), func() {}, nil
-	}
-	w, err := openAppend(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot write the rejects: %w", err)
-	}
-	return w, func() { w.Close() }, nil
-}
-
 func (a *app) summary(r *migration, d time.Duration, interactive bool) {
 	if interactive {
 		fmt.Fprintln(a.errOut())
 	}
 	fmt.Fprintf(a.errOut(), "migrated %d records in %s: %d succeeded, %d failed\n",
 		r.ok+r.failed, d.Round(time.Millisecond), r.ok, r.failed)
-}
-
-// migrateGCPercent is the garbage collector's target while migrate runs,
-// unless GOGC says otherwise: a record makes short-lived garbage only, the
-// live heap stays a few chunks per worker, and collecting at 4× of it
-// instead of 2× makes the command about a third faster for some 20 MiB
-// more (docs/benchmarks.md).
-const migrateGCPercent = 400
-
-// lessGC sets migrateGCPercent until the function it returns is called.
-func lessGC() (restore func()) {
-	if os.Getenv("GOGC") != "" {
-		return func() {}
-	}
-	old := debug.SetGCPercent(migrateGCPercent)
-	return func() { debug.SetGCPercent(old) }
 }

@@ -3,6 +3,9 @@ package cli
 import (
 	"io"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/transmute-go/transmute/core"
 )
 
@@ -17,6 +20,8 @@ type config struct {
 	stdout io.Writer
 	stderr io.Writer
 	term   func(w io.Writer) bool // whether w is a terminal (a progress bar)
+	tp     trace.TracerProvider
+	mp     metric.MeterProvider
 }
 
 type optionFunc func(*config)
@@ -39,9 +44,10 @@ func WithHooks(hooks ...core.Hook) Option {
 	return optionFunc(func(c *config) { c.hooks = append(c.hooks, hooks...) })
 }
 
-// WithIO sets the command's standard input, output and error (default
-// os.Stdin, os.Stdout and os.Stderr); a nil one keeps the default. Tests
-// run the command in process with buffers.
+// WithIO sets the command's standard input, output and error, as
+// cmd.SetIn, SetOut and SetErr would; a nil one is left to cobra (the
+// parent's, or os.Stdin, os.Stdout and os.Stderr). Tests run the command
+// in process with buffers.
 func WithIO(stdin io.Reader, stdout, stderr io.Writer) Option {
 	return optionFunc(func(c *config) {
 		if stdin != nil {
@@ -54,4 +60,19 @@ func WithIO(stdin io.Reader, stdout, stderr io.Writer) Option {
 			c.stderr = stderr
 		}
 	})
+}
+
+// WithTracerProvider sets the TracerProvider of the command's spans (the
+// run's root span, and otelhook's spans of every migration). By default
+// it is the global one, and a run traces nothing while no SDK is
+// installed there. The command never sets a global provider; [Main] may
+// install one from the OTEL_* environment. A nil tp keeps the default.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return optionFunc(func(c *config) { c.tp = tp })
+}
+
+// WithMeterProvider sets the MeterProvider of otelhook's metrics while a
+// run is traced (default: the global one). A nil mp keeps the default.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return optionFunc(func(c *config) { c.mp = mp })
 }

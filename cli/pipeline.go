@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"strconv"
 	"sync"
 
@@ -257,8 +256,4 @@ func (r *migration) done(ok bool) {
 // printFailure says which record stopped the run.
 func (a *app) printFailure(rej reject) {
 	_, _ = io.WriteString(a.errOut(), "line "+strconv.Itoa(rej.Line)+": "+rej.Error+" (error_type "+rej.ErrorType+"; --continue-on-error migrates the other records)\n")
-}
-
-func openAppend(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 }

@@ -48,7 +48,7 @@ func (c *checker) snapshots(models []string, f checkFlags) error {
 				continue
 			}
 			if f.update {
-				if err := atomicfile.WriteFile(path, cur); err != nil {
+				if err := atomicfile.WriteFile(path, cur, atomicfile.Public); err != nil {
 					return fmt.Errorf("cannot write %s: %w", path, err)
 				}
 				c.note("wrote %s", path)

@@ -105,7 +105,7 @@ func Dump(m *core.Manager, dir string, f Format, opts ...Option) ([]string, erro
 	}
 	paths := make([]string, 0, len(files))
 	for _, fl := range files {
-		if err := atomicfile.WriteFile(fl.path, fl.data); err != nil {
+		if err := atomicfile.WriteFile(fl.path, fl.data, atomicfile.Public); err != nil {
 			return paths, fmt.Errorf("schema: write %s: %w", fl.path, err)
 		}
 		paths = append(paths, fl.path)
