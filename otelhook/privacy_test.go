@@ -64,4 +64,3 @@ func TestKeepValuesKeepsTheErrorText(t *testing.T) {
 		t.Fatalf("with KeepValues the statuses hold no error text:\n%s", text)
 	}
 }
-
