@@ -164,8 +164,9 @@ func (c *checker) samples(ctx context.Context, model string, v, latest core.Vers
 			c.finding("%s %s sample %d (seed %d): migrate to %s: %v\n     record: %s", model, v, i, f.seed, latest, err, text)
 		}
 	}
-	if failed > maxSampleFindings {
-		c.finding("%s %s: %d more failed samples", model, v, failed-maxSampleFindings)
+	if more := failed - maxSampleFindings; more > 0 {
+		c.finding("%s %s: %d more failed samples", model, v, more)
+		c.findings += more - 1 // each failed sample is a finding
 	}
 }
 

@@ -25,11 +25,11 @@ func (a *app) diffCmd() *cobra.Command {
 				return usage("%v (see '%s models')", err, a.cfg.name)
 			}
 			if format == "json" {
-				b, err := json.Marshal(d)
-				if err != nil {
+				enc := json.NewEncoder(a.out()) // one line, "<" and "&" as they are
+				enc.SetEscapeHTML(false)
+				if err := enc.Encode(d); err != nil {
 					return err
 				}
-				fmt.Fprintf(a.out(), "%s\n", b)
 			} else {
 				fmt.Fprint(a.out(), d.Markdown())
 			}

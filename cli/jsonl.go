@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"unicode/utf8"
 
 	"github.com/bytedance/sonic"
 	"github.com/transmute-go/transmute/core"
@@ -50,6 +51,9 @@ func (lr *lineReader) next() (line, error) {
 			return line{}, err
 		}
 		lr.n++
+		if lr.n == 1 {
+			b = bytes.TrimPrefix(b, []byte(bom))
+		}
 		text := bytes.TrimSpace(b)
 		if len(text) == 0 {
 			if err != nil {
@@ -65,23 +69,70 @@ func (lr *lineReader) next() (line, error) {
 	}
 }
 
-var errNotObject = errors.New("not a JSON object")
 
 // codec decodes records with exact numbers (json.Number) and encodes them
 // with sorted keys, HTML left as it is: the behaviour of encoding/json
 // with UseNumber and SetEscapeHTML(false), at about twice its speed.
 var codec = sonic.Config{UseNumber: true, SortMapKeys: true, ValidateString: true}.Froze()
 
-// decodeRecord decodes one JSON object, numbers as json.Number.
+// decodeRecord decodes one JSON object, numbers as json.Number. Text
+// that is not valid UTF-8 is refused (the codec would turn it into
+// U+FFFD), and a line that is not an object says what it holds.
 func decodeRecord(text []byte) (core.Data, error) {
 	if len(text) == 0 || text[0] != '{' {
-		return nil, errNotObject
+		return nil, notObject(text)
+	}
+	if !utf8.Valid(text) {
+		return nil, &decodeError{msg: "not valid UTF-8 at byte " + strconv.Itoa(invalidUTF8(text))}
 	}
 	var d core.Data
 	if err := codec.Unmarshal(text, &d); err != nil {
-		return nil, decodeError(text, err)
+		return nil, &decodeError{msg: "not a JSON object: " + syntaxError(text, err).Error()}
 	}
 	return d, nil
+}
+
+// decodeError is a line that is not a record.
+type decodeError struct{ msg string }
+
+func (e *decodeError) Error() string     { return e.msg }
+func (e *decodeError) ErrorType() string { return "decode" }
+
+// notObject says what a line that does not start with "{" holds.
+func notObject(text []byte) error {
+	what := "text that is not JSON"
+	switch {
+	case bytes.HasPrefix(text, []byte(bom)):
+		what = "a byte-order mark (U+FEFF) before the object"
+	case text[0] == '[':
+		what = "an array"
+	case text[0] == '"':
+		what = "a string"
+	case text[0] == '-' || (text[0] >= '0' && text[0] <= '9'):
+		what = "a number"
+	case bytes.Equal(text, []byte("null")):
+		what = "null"
+	case bytes.Equal(text, []byte("true")) || bytes.Equal(text, []byte("false")):
+		what = "a boolean"
+	}
+	return &decodeError{msg: "not a JSON object: found " + what}
+}
+
+// bom is the UTF-8 byte-order mark, which the command accepts at the start
+// of its input only.
+const bom = "\uFEFF"
+
+// invalidUTF8 returns the offset of the first byte of text that is not
+// valid UTF-8.
+func invalidUTF8(text []byte) int {
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRune(text[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(text)
 }
 
 // encodeRecord appends v to w as one JSON line: keys sorted, HTML left
@@ -96,9 +147,9 @@ func encodeRecord(w io.Writer, v any) error {
 	return err
 }
 
-// decodeError says why text is not a JSON object, in encoding/json's
+// syntaxError says why text is not a JSON object, in encoding/json's
 // words, which are one line (the codec's quote the text).
-func decodeError(text []byte, err error) error {
+func syntaxError(text []byte, err error) error {
 	var v any
 	if serr := json.Unmarshal(text, &v); serr != nil {
 		return serr

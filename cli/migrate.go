@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,7 +53,7 @@ func (a *app) migrateCmd() *cobra.Command {
 }
 
 func (a *app) migrate(ctx context.Context, f migrateFlags, args []string) (err error) {
-	if err := a.checkMigrateFlags(f); err != nil {
+	if err := a.checkMigrateFlags(&f); err != nil {
 		return err
 	}
 	var input string
@@ -116,24 +117,48 @@ func (a *app) openOutputs(f migrateFlags) (out, rejects *output, err error) {
 	return out, rejects, nil
 }
 
-func (a *app) checkMigrateFlags(f migrateFlags) error {
-	if f.workers < 1 {
-		return usage("--workers %d: want 1 or more", f.workers)
+// maxWorkers bounds --workers: each worker holds a chunk of records, and
+// more workers than this gain nothing on any machine.
+const maxWorkers = 1024
+
+// version resolves a version flag of model: a registered version, or
+// "latest"; anything else is a usage error, before any record is read.
+func (a *app) version(flag, model, name string) (core.Version, error) {
+	versions, err := a.m.Versions(model)
+	if err != nil {
+		return core.Version{}, usage("%v (see '%s models')", err, a.cfg.name)
 	}
-	if _, err := a.m.Versions(f.model); err != nil {
-		return usage("%v (see '%s models')", err, a.cfg.name)
+	v, err := a.m.ResolveVersion(model, name)
+	if err != nil {
+		return core.Version{}, usage(`%s: %v (or "latest")`, flag, err)
+	}
+	if !slices.Contains(versions, v) {
+		return core.Version{}, usage("%s %s: %q has no version %s (see '%s models')", flag, name, model, v, a.cfg.name)
+	}
+	return v, nil
+}
+
+// checkMigrateFlags checks the flags and resolves --from and --to
+// ("latest") to registered versions.
+func (a *app) checkMigrateFlags(f *migrateFlags) error {
+	if f.workers < 1 || f.workers > maxWorkers {
+		return usage("--workers %d: want 1 to %d", f.workers, maxWorkers)
 	}
 	if f.from == "" && a.m.VersionKey() == "" {
 		return usage("--from is required: the models have no version key to read each record's version from")
 	}
 	if f.from != "" {
-		if _, err := core.ParseVersion(f.from); err != nil {
-			return usage("--from: %v", err)
+		v, err := a.version("--from", f.model, f.from)
+		if err != nil {
+			return err
 		}
+		f.from = v.String()
 	}
-	if _, err := a.m.ResolveVersion(f.model, f.to); err != nil {
-		return usage(`--to: %v (or "latest")`, err)
+	v, err := a.version("--to", f.model, f.to)
+	if err != nil {
+		return err
 	}
+	f.to = v.String()
 	if f.rejects != "" && !f.continueOn {
 		return usage("--rejects goes with --continue-on-error")
 	}
@@ -144,6 +169,6 @@ func (a *app) summary(r *migration, d time.Duration, interactive bool) {
 	if interactive {
 		fmt.Fprintln(a.errOut())
 	}
-	fmt.Fprintf(a.errOut(), "migrated %d records in %s: %d succeeded, %d failed\n",
+	fmt.Fprintf(a.errOut(), "read %d records in %s: %d succeeded, %d failed\n",
 		r.ok+r.failed, d.Round(time.Millisecond), r.ok, r.failed)
 }

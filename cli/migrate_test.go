@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/transmute-go/transmute/audit"
 	"github.com/transmute-go/transmute/cli"
+	"github.com/transmute-go/transmute/core"
 )
 
 // lines splits JSON Lines output into decoded records.
@@ -55,7 +57,7 @@ func TestMigrateMixedVersions(t *testing.T) {
 		t.Errorf("line 2: last = %q", d["last"])
 	}
 	contains(t, "line 3", out[2], `"note":"n"`, `"country":"IT"`)
-	contains(t, "stderr", r.stderr, "migrated 3 records in ", ": 3 succeeded, 0 failed")
+	contains(t, "stderr", r.stderr, "read 3 records in ", ": 3 succeeded, 0 failed")
 
 	// With --from, every record is of that version.
 	r = run(t, m, `{"name":"A B","address":{"city":"x"}}`+"\n", "migrate", "-m", "User", "--from", "1.0.0", "--to", "2.0.0")
@@ -107,7 +109,7 @@ func TestMigrateContinueOnErrorWithRejects(t *testing.T) {
 		if rej[1]["line"] != 3.0 || rej[1]["error_type"] != "decode" || rej[1]["record"] != `{"schema_version":"1.0.0","name":"Al Turing"` {
 			t.Errorf("reject 2: %v", rej[1])
 		}
-		contains(t, "stderr", r.stderr, "migrated 4 records in ", "2 succeeded, 2 failed", "2 of 4 records failed")
+		contains(t, "stderr", r.stderr, "read 4 records in ", "2 succeeded, 2 failed", "2 of 4 records failed")
 	}
 	// Without --rejects, rejects go to standard error.
 	r := run(t, m, withFailures, "migrate", "-m", "User", "--to", "3.0.0", "--continue-on-error")
@@ -205,6 +207,12 @@ func TestMigrateFlags(t *testing.T) {
 		"migrate -m User --to 3.0.0 --rejects r":           "--rejects goes with --continue-on-error",
 		"migrate -m User --to 3.0.0 missing-file.jsonl":    "cannot read the input",
 		"migrate -m User --to 3.0.0 -o /nonexistent/dir/x": "cannot write the output",
+		"migrate -m User --to 4.0.0":                       `--to 4.0.0: "User" has no version 4.0.0`,
+		"migrate -m User --from 0.9.0 --to latest":         `--from 0.9.0: "User" has no version 0.9.0`,
+		"migrate -m User --to latest --workers 0":          "--workers 0: want 1 to 1024",
+		"migrate -m User --to latest --workers 5000000":    "--workers 5000000: want 1 to 1024",
+		"validate -m Nope":                                 `model "Nope" not found`,
+		"validate -m User --version 4.0.0":                 `--version 4.0.0: "User" has no version 4.0.0`,
 	} {
 		r := run(t, m, "", strings.Fields(args)...)
 		if r.code != cli.ExitUsage || !strings.Contains(r.stderr, msg) {
@@ -243,5 +251,90 @@ func TestMigrateStopsEarlyOnLongInputs(t *testing.T) {
 			}
 			contains(t, "stderr", r.stderr, fmt.Sprintf("line %d: ", failAt))
 		})
+	}
+}
+
+// An unknown version is a usage error at once, not a failure per record
+// (the input is never read), and "latest" works wherever a version does.
+func TestVersionFlagsAreCheckedFirst(t *testing.T) {
+	m := newManager(t)
+	r := run(t, m, strings.Repeat(oneRecord, 100), "migrate", "-m", "User", "--to", "4.0.0")
+	wantCode(t, r, cli.ExitUsage)
+	if strings.Contains(r.stderr, "records failed") || strings.Count(r.stderr, "\n") != 1 {
+		t.Errorf("stderr %q, want one usage line", r.stderr)
+	}
+	r = run(t, m, `{"name":"Ada Lovelace","address":{"city":"x"}}`+"\n", "migrate", "-m", "User", "--from", "latest", "--to", "latest")
+	wantCode(t, r, cli.ExitFinding) // a 3.0.0 record needs first and last: the record is checked, not the flag
+	r = run(t, m, `{"schema_version":"1.0.0","name":"A B","address":{"city":"x"}}`+"\n", "migrate", "-m", "User", "--from", "1.0.0", "--to", "latest")
+	wantCode(t, r, cli.ExitOK)
+	r = run(t, m, `{"first":"A","last":"B","address":{"city":"x","country":"y"}}`+"\n", "validate", "-m", "User", "--version", "latest")
+	wantCode(t, r, cli.ExitOK)
+}
+
+// What a line that is not a record holds is said, once.
+func TestDecodeMessages(t *testing.T) {
+	m := newManager(t)
+	for in, msg := range map[string]string{
+		"[1,2,3]":                              "line 1: not a JSON object: found an array",
+		"null":                                 "line 1: not a JSON object: found null",
+		`"text"`:                               "line 1: not a JSON object: found a string",
+		"42":                                   "line 1: not a JSON object: found a number",
+		"{\"name\":\"A\xffB\"}":                "line 1: not valid UTF-8 at byte 10",
+		"x\n\ufeff{}":                          "line 2: not a JSON object: found a byte-order mark",
+		`{"schema_version":"1.0.0","n":1e400}`: "",
+	} {
+		r := run(t, m, in+"\n", "validate", "-m", "User")
+		if msg == "" {
+			continue
+		}
+		if !strings.Contains(r.stderr, msg) || strings.Contains(r.stderr, "not a JSON object: not a JSON object") {
+			t.Errorf("%q: stderr %q, want %q", in, r.stderr, msg)
+		}
+	}
+	// A leading byte-order mark is accepted.
+	r := run(t, m, "\ufeff"+`{"schema_version":"3.0.0","first":"A","last":"B","address":{"city":"x","country":"y"}}`+"\n", "validate", "-m", "User")
+	wantCode(t, r, cli.ExitOK)
+	// An integer field says why 1e400 is not one.
+	r = run(t, m, `{"schema_version":"3.0.0","first":"A","last":"B","age":1e400,"address":{"city":"x","country":"y"}}`+"\n", "validate", "-m", "User")
+	contains(t, "stderr", r.stderr, `field "age": want an integer, got a number with a fraction or an exponent`)
+}
+
+// A malformed first line of a large JSON Lines input is one invalid
+// record: every line after it is checked.
+func TestValidateMalformedFirstLine(t *testing.T) {
+	m := newManager(t)
+	var b strings.Builder
+	b.WriteString(`{"schema_version":"3.0.0","first":"A"` + "\n")
+	const n = 5000 // far more than the reader's 64 KiB
+	for range n {
+		b.WriteString(`{"schema_version":"3.0.0","first":"A","last":"B","address":{"city":"x","country":"y"}}` + "\n")
+	}
+	r := run(t, m, b.String(), "validate", "-m", "User")
+	wantCode(t, r, cli.ExitFinding)
+	contains(t, "stderr", r.stderr, "line 1: not a JSON object", fmt.Sprintf("1 of %d records are invalid", n+1))
+	// A pretty-printed object is still one record.
+	r = run(t, m, "{\n  \"schema_version\": \"3.0.0\",\n  \"first\": \"A\", \"last\": \"B\",\n  \"address\": {\"city\": \"x\", \"country\": \"y\"}\n}\n", "validate", "-m", "User")
+	wantCode(t, r, cli.ExitOK)
+	contains(t, "stderr", r.stderr, "1 records are valid")
+	r = run(t, m, "{\"schema_version\": \"3.0.0\",\n  \"first\": \"A\", \"last\": \"B\",\n  \"address\": {\"city\": \"x\", \"country\": \"y\"}}\n", "validate", "-m", "User")
+	wantCode(t, r, cli.ExitOK)
+}
+
+// diff --format json leaves "<" and "&" as they are.
+func TestDiffJSONIsNotHTMLEscaped(t *testing.T) {
+	type tagsV1 struct {
+		Tags []string `json:"tags"`
+	}
+	type tagsV2 struct {
+		Tags []int64 `json:"tags"`
+	}
+	m := core.NewManager()
+	if err := errors.Join(core.Register[tagsV1](m, "T", "1.0.0"), core.Register[tagsV2](m, "T", "2.0.0")); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, m, "", "diff", "-m", "T", "--from", "1.0.0", "--to", "2.0.0", "--format", "json")
+	wantCode(t, r, cli.ExitOK)
+	if !strings.Contains(r.stdout, "<") || strings.Contains(r.stdout, `\u003c`) {
+		t.Fatalf("want list<…> unescaped: %s", r.stdout)
 	}
 }

@@ -211,7 +211,7 @@ func (r *migration) batchOptions() []core.BatchOption {
 // object (no data), or whose record failed to migrate.
 func rejectOf(l line) reject {
 	if l.data == nil {
-		return reject{Line: l.n, Error: "not a JSON object: " + l.err.Error(), ErrorType: "decode", Record: string(l.raw)}
+		return reject{Line: l.n, Error: l.err.Error(), ErrorType: "decode", Record: string(l.raw)}
 	}
 	return reject{Line: l.n, Error: l.err.Error(), ErrorType: core.ErrorType(l.err), Record: l.data}
 }

@@ -21,11 +21,14 @@ func (a *app) validateCmd() *cobra.Command {
 			if version == "" && a.m.VersionKey() == "" {
 				return usage("--version is required: the models have no version key to read each record's version from")
 			}
+			if _, err := a.m.Versions(model); err != nil {
+				return usage("%v (see '%s models')", err, a.cfg.name)
+			}
 			var v core.Version
 			if version != "" {
 				var err error
-				if v, err = core.ParseVersion(version); err != nil {
-					return usage("--version: %v", err)
+				if v, err = a.version("--version", model, version); err != nil {
+					return err
 				}
 			}
 			in, done, err := a.openInput(args)
@@ -60,7 +63,7 @@ func (a *app) validateCmd() *cobra.Command {
 
 func (a *app) validateOne(l line, model string, v core.Version) error {
 	if l.err != nil {
-		return fmt.Errorf("not a JSON object: %v", l.err)
+		return l.err
 	}
 	if v.IsZero() {
 		var err error

@@ -234,7 +234,8 @@ func (d *Diff) Markdown() string {
 
 // MarshalJSON encodes the diff with its breaking changes:
 // {"model","from","to","added","removed","unchanged","modified":[{"field","changes"}],"breaking"},
-// every list present (empty rather than null).
+// every list present (empty rather than null), with "<", ">" and "&" as
+// they are (not escaped for HTML).
 func (d *Diff) MarshalJSON() ([]byte, error) {
 	type mod struct {
 		Field   string   `json:"field"`
@@ -246,7 +247,7 @@ func (d *Diff) MarshalJSON() ([]byte, error) {
 		}
 		return s
 	}
-	return json.Marshal(struct {
+	v := struct {
 		Model     string       `json:"model"`
 		From      core.Version `json:"from"`
 		To        core.Version `json:"to"`
@@ -259,5 +260,12 @@ func (d *Diff) MarshalJSON() ([]byte, error) {
 		d.Model, d.From, d.To, nonNil(d.Added), nonNil(d.Removed), nonNil(d.Unchanged),
 		lo.Map(d.Modified, func(m Modification, _ int) mod { return mod{m.Field, m.Changes} }),
 		nonNil(d.Breaking()),
-	})
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }

@@ -95,7 +95,7 @@ func TestBinaryMigratesAFile(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "users_v3.jsonl")
 	rejects := filepath.Join(t.TempDir(), "rejects.jsonl")
 	r := run(t, "", "migrate", "-m", "User", "--to", "latest", "--continue-on-error", "--rejects", rejects, "-o", out, in)
-	want(t, r, 1, nil, []string{"migrated 4 records in ", "2 succeeded, 2 failed", "2 of 4 records failed"})
+	want(t, r, 1, nil, []string{"read 4 records in ", "2 succeeded, 2 failed", "2 of 4 records failed"})
 	got, _ := os.ReadFile(out)
 	lines := strings.Split(strings.TrimSpace(string(got)), "\n")
 	if len(lines) != 2 || !strings.Contains(lines[0], `"first_name":"Ada"`) || !strings.Contains(lines[1], `"first_name":"Alan"`) ||
