@@ -98,9 +98,9 @@ func Run(ctx context.Context, m *core.Manager, args []string, opts ...Option) in
 	if err != nil {
 		var f *findingError
 		if errors.As(err, &f) {
-			fmt.Fprintln(a.cfg.stderr, err)
+			fmt.Fprintln(cmd.ErrOrStderr(), err)
 		} else {
-			fmt.Fprintf(a.cfg.stderr, "%s: %v%s\n", a.cfg.name, err, hint(a.cfg.name, err))
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v%s\n", a.cfg.name, err, hint(a.cfg.name, err))
 		}
 	}
 	return ExitCode(err)

@@ -69,7 +69,6 @@ func (lr *lineReader) next() (line, error) {
 	}
 }
 
-
 // codec decodes records with exact numbers (json.Number) and encodes them
 // with sorted keys, HTML left as it is: the behaviour of encoding/json
 // with UseNumber and SetEscapeHTML(false), at about twice its speed.

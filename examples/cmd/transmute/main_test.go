@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // bin is the command, built once by TestMain as a user builds it.
@@ -126,15 +126,34 @@ func TestBinaryExitCodes(t *testing.T) {
 	want(t, run(t, "", "check", "--samples", "100"), 1, []string{"FAIL User 1.0.0 sample ", "panic: runtime error: index out of range"}, []string{"finding(s)"})
 }
 
-// An interrupt stops a run cleanly: the previous output file is in place,
-// whole, and no temporary file is left.
+// An interrupt (SIGINT) or a kill (SIGKILL) mid-run leaves the output and
+// the rejects as they were, whole: both are put in place together at the
+// end of a run. SIGINT leaves no temporary file; a rerun replaces both,
+// each failed record once. The test knows the run is under way from the
+// audit trail, which it reads through a FIFO: no sleep.
 func TestBinaryInterrupted(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
+		t.Run(sig.String(), func(t *testing.T) { interrupted(t, sig) })
+	}
+}
+
+const (
+	goodUser = `{"schema_version":"1.0.0","name":"A B","email":"a@b.c","address":{"street":"s","city":"c"}}`
+	badUser  = `{"name":"no version"}`
+)
+
+func interrupted(t *testing.T, sig syscall.Signal) {
 	dir := t.TempDir()
-	out := filepath.Join(dir, "out.jsonl")
-	if err := os.WriteFile(out, []byte("previous\n"), 0o644); err != nil {
+	out, rej, trail := filepath.Join(dir, "out.jsonl"), filepath.Join(dir, "rejects.jsonl"), filepath.Join(dir, "audit")
+	for _, p := range []string{out, rej} {
+		if err := os.WriteFile(p, []byte("previous\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(trail, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "migrate", "-m", "User", "--to", "latest", "-o", out)
+	cmd := exec.Command(bin, "migrate", "-m", "User", "--to", "latest", "--continue-on-error", "-o", out, "--rejects", rej, "--audit", trail)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -144,23 +163,106 @@ func TestBinaryInterrupted(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for range 2000 { // more than a chunk, the input left open
-		fmt.Fprintln(stdin, `{"schema_version":"1.0.0","name":"A B","email":"a@b.c","address":{"street":"s","city":"c"}}`)
-	}
-	time.Sleep(200 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	const audited = 1500 // three chunks: rejects and output have reached their temporary files
+	ready := readLines(t, trail, audited)
+	go func() { // more than the run will read before the signal; the input left open
+		for i := range 4000 {
+			if _, err := fmt.Fprintln(stdin, map[bool]string{true: badUser, false: goodUser}[i%3 == 0]); err != nil {
+				return
+			}
+		}
+	}()
+	<-ready
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
+	_ = cmd.Wait()
 	stdin.Close()
-	if code := cmd.ProcessState.ExitCode(); code != 2 {
-		t.Fatalf("exit %d (%v), want 2\n%s", code, err, errOut.String())
+	code := cmd.ProcessState.ExitCode()
+	if (sig == syscall.SIGINT && code != 2) || (sig == syscall.SIGKILL && code != -1) {
+		t.Fatalf("exit %d after %v\n%s", code, sig, errOut.String())
 	}
-	if b, _ := os.ReadFile(out); string(b) != "previous\n" {
-		t.Fatalf("the output was changed by an interrupted run: %d bytes", len(b))
+	for _, p := range []string{out, rej} {
+		if b, _ := os.ReadFile(p); string(b) != "previous\n" {
+			t.Fatalf("%s was changed by a run stopped by %v: %d bytes", filepath.Base(p), sig, len(b))
+		}
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Fatalf("files left: %v", entries)
+	if sig == syscall.SIGINT {
+		if entries, _ := os.ReadDir(dir); len(entries) != 3 {
+			t.Fatalf("files left: %v", entries)
+		}
+	}
+	// A rerun to the end replaces both files.
+	var in strings.Builder
+	for i := range 30 {
+		fmt.Fprintln(&in, map[bool]string{true: badUser, false: goodUser}[i%3 == 0])
+	}
+	os.Remove(trail)
+	r := run(t, in.String(), "migrate", "-m", "User", "--to", "latest", "--continue-on-error", "-o", out, "--rejects", rej)
+	want(t, r, 1, nil, []string{"10 of 30 records failed"})
+	b, _ := os.ReadFile(rej)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 10 || strings.Contains(string(b), "previous") {
+		t.Fatalf("rejects after the rerun (%d lines):\n%s", len(lines), b)
+	}
+	for _, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Fatalf("a torn rejects line: %q", l)
+		}
+	}
+}
+
+// readLines opens the FIFO at path for reading and drains it; the channel
+// is closed once n lines have arrived.
+func readLines(t *testing.T, path string, n int) <-chan struct{} {
+	t.Helper()
+	ready := make(chan struct{})
+	go func() {
+		f, err := os.Open(path)
+		if err != nil {
+			close(ready)
+			return
+		}
+		defer f.Close()
+		buf := make([]byte, 1<<16)
+		seen := 0
+		for {
+			k, err := f.Read(buf)
+			if seen < n {
+				if seen += bytes.Count(buf[:k], []byte("\n")); seen >= n {
+					close(ready)
+				}
+			}
+			if err != nil {
+				if seen < n {
+					close(ready)
+				}
+				return
+			}
+		}
+	}()
+	return ready
+}
+
+// Telemetry never fails a run: with OTLP pointed at a collector that is
+// not there (and an export timeout longer than the command's flush),
+// migrate writes every record, exits 0 and warns that spans were lost.
+func TestBinaryWithoutACollector(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	cmd := exec.Command(bin, "migrate", "-m", "User", "--to", "latest")
+	cmd.Stdin = strings.NewReader(goodUser + "\n")
+	cmd.Env = append(os.Environ(), "OTEL_EXPORTER_OTLP_ENDPOINT=http://"+addr, "OTEL_EXPORTER_OTLP_TIMEOUT=60000")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), `"first_name":"A"`) || !strings.Contains(stderr.String(), "warning: OpenTelemetry: not every span was sent") {
+		t.Fatalf("stdout %q\nstderr %q", stdout.String(), stderr.String())
 	}
 }
