@@ -17,10 +17,11 @@ const maxCopyDepth = 10_000
 // maxCopyDepth; it never leaves this package as a panic.
 var errTooDeep = errors.New("data nested too deeply, or containing itself")
 
-// Copy returns a copy of d that shares no map or slice with it. Maps and
-// slices of any type are copied (decoded JSON has only map[string]any and
-// []any, which take a fast path); other values are copied as values.
-// Pointers, channels and functions are shared, as a value copy would. Data
+// Copy returns a copy of d that shares no map or slice with it. Maps,
+// slices and arrays of any type are copied (decoded JSON has only
+// map[string]any and []any, which take a fast path), and so are what
+// pointers point to and the exported fields of structs (unexported fields
+// are copied as values); channels and functions are shared. Data
 // nested more than 10000 levels deep, as a map that contains itself is,
 // is an error matching [ErrInvalidData]. Copy(nil) is nil.
 func Copy(d Data) (Data, error) {
@@ -121,7 +122,7 @@ func copyValue(v any, depth int) any {
 // reflectCopy copies maps and slices of any other type.
 func reflectCopy(v reflect.Value, depth int) reflect.Value {
 	switch v.Kind() {
-	case reflect.Map, reflect.Slice, reflect.Array:
+	case reflect.Map, reflect.Slice, reflect.Array, reflect.Struct, reflect.Pointer:
 		if depth >= maxCopyDepth {
 			panic(errTooDeep)
 		}
@@ -152,8 +153,40 @@ func reflectCopy(v reflect.Value, depth int) reflect.Value {
 			out.Index(i).Set(copyElem(v.Index(i), v.Type().Elem(), depth+1))
 		}
 		return out
+	case reflect.Struct:
+		return structCopy(v, depth)
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		out := reflect.New(v.Type().Elem())
+		out.Elem().Set(reflectCopy(v.Elem(), depth+1))
+		return out
 	}
 	return v
+}
+
+// structCopy copies a struct: its exported fields deeply, its unexported
+// ones as they are (no package but the struct's own can reach them).
+func structCopy(v reflect.Value, depth int) reflect.Value {
+	t := v.Type()
+	out := reflect.New(t).Elem()
+	out.Set(v)
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && !isPlain(f.Type) {
+			out.Field(i).Set(copyElem(v.Field(i), f.Type, depth+1))
+		}
+	}
+	return out
+}
+
+// isPlain reports whether a value of t shares no memory when copied.
+func isPlain(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Map, reflect.Slice, reflect.Array, reflect.Struct, reflect.Pointer, reflect.Interface:
+		return false
+	}
+	return true
 }
 
 func copyElem(e reflect.Value, t reflect.Type, depth int) reflect.Value {

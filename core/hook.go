@@ -57,8 +57,10 @@ type BatchObserver interface {
 	AfterBatch(ctx context.Context, b Batch, err error)
 }
 
-// Event describes one migration. It is passed by value; hooks must not
-// modify Path.
+// Event describes one migration. It is passed by value, and nothing in it
+// reaches back into the engine or the caller's data: Path is the hook's
+// own copy (a hook that writes it changes no later migration) and Data is
+// a read-only view whose values are views or private copies.
 type Event struct {
 	Model    string
 	From, To Version

@@ -133,6 +133,8 @@ type migration struct {
 	target *modelVersion // the version the result is validated against, if any
 
 	versionKey string // the field of the result to set to the target version, if any
+
+	pathBuf [4]Version // the hooks' copy of a short path, without an allocation
 }
 
 // prepare finds the plan (and the target, to validate the result against);
@@ -144,6 +146,9 @@ func (x *migration) prepare(validate bool) error {
 		return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: err}
 	}
 	x.pl, e.Path = pl, pl.path
+	if x.hs.Len() > 0 { // hooks get a path of their own: the plan's is cached
+		e.Path = append(x.pathBuf[:0:len(x.pathBuf)], pl.path...)
+	}
 	if validate {
 		if x.target = pl.steps[len(pl.steps)-1].toMV; x.target == nil {
 			return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: &NotFoundError{Model: e.Model, Version: e.To}}

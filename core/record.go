@@ -147,9 +147,10 @@ func (l List) MarshalJSON() ([]byte, error) {
 }
 
 // view returns v as a hook may see it: JSON objects and arrays as
-// read-only views, scalars as they are, and any other map or slice (which
-// decoded JSON does not have, but a migration function may produce) as a
-// private deep copy.
+// read-only views, scalars as they are, and any other map, slice, array,
+// struct or pointer (which decoded JSON does not have, but Go code may
+// put in a record) as a private deep copy, so that nothing a hook is
+// handed reaches back into the record.
 func view(v any) any {
 	switch x := v.(type) {
 	case nil, string, float64, bool, int, int64, json.Number:
@@ -162,7 +163,7 @@ func view(v any) any {
 		return List{m: x}
 	}
 	switch reflect.TypeOf(v).Kind() {
-	case reflect.Map, reflect.Slice:
+	case reflect.Map, reflect.Slice, reflect.Array, reflect.Struct, reflect.Pointer:
 		out, err := copyAny(v)
 		if err != nil {
 			return nil // nested too deeply to copy

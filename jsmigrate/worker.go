@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -35,8 +36,9 @@ const maxRetryDelay = 30 * time.Second
 type Config struct {
 	// Stream is the stream to read.
 	Stream string
-	// Consumer is the durable pull consumer the workers share; it is
-	// created if missing (explicit acks).
+	// Consumer is the durable pull consumer the workers share. An existing
+	// consumer is used as it is (its filter subject, ack wait and limits
+	// stand); a missing one is created with explicit acks.
 	Consumer string
 	// Model is the model of the records; each carries its version in the
 	// manager's version key (core.WithVersionKey).
@@ -46,9 +48,12 @@ type Config struct {
 	// Subject returns where an upgraded record is published. Nil is
 	// DefaultSubject.
 	Subject func(in jetstream.Msg, out core.Data) string
-	// DeadLetter is the subject of the records that cannot be decoded or
-	// migrated: they are published there unchanged, with headers naming
-	// the error, and terminated.
+	// DeadLetter is the subject of the records that cannot be decoded,
+	// migrated, routed (a panic in Subject) or published (larger than the
+	// server's max payload once migrated): they are published there
+	// unchanged and terminated, with headers naming the error
+	// (HeaderError: the value-free text of core.ErrorMessage, at most 512
+	// bytes) and its type.
 	DeadLetter string
 }
 
@@ -133,14 +138,15 @@ func (w *Worker) Stats() Stats {
 
 // Run consumes until ctx ends, then finishes the messages in flight and
 // returns nil; the messages the consumer had fetched but not handed out are
-// redelivered to the other workers once their ack wait ends. It fails when
-// the consumer cannot be created or read.
+// redelivered to the other workers once their ack wait ends. A consumer
+// that exists is used as it is (its filter, ack wait and limits are the
+// user's); a missing one is created with explicit acks. Run fails when the
+// consumer cannot be had or read: a consumer deleted mid-run, the
+// connection closed, or any error other than a passing one (a missed
+// heartbeat, a timeout) while ctx has not ended, after the messages in
+// flight are finished.
 func (w *Worker) Run(ctx context.Context) error {
-	cons, err := w.js.CreateOrUpdateConsumer(ctx, w.cfg.Stream, jetstream.ConsumerConfig{
-		Durable:       w.cfg.Consumer,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		MaxAckPending: 1000,
-	})
+	cons, err := w.consumer(ctx)
 	if err != nil {
 		return fmt.Errorf("jsmigrate: consumer %q of stream %q: %w", w.cfg.Consumer, w.cfg.Stream, err)
 	}
@@ -153,26 +159,72 @@ func (w *Worker) Run(ctx context.Context) error {
 	// would delay them by the consumer's ack wait).
 	stop := context.AfterFunc(ctx, msgs.Drain)
 	defer stop()
-	var wg sync.WaitGroup
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
 	for range w.opts.workers {
 		wg.Go(func() {
-			for {
-				msg, err := msgs.Next()
-				if err != nil {
-					return // drained
-				}
-				w.handle(msg)
+			if err := w.consume(ctx, msgs); err != nil {
+				once.Do(func() { first = err; msgs.Drain() })
 			}
 		})
 	}
 	wg.Wait()
 	msgs.Stop()
+	if first != nil {
+		return fmt.Errorf("jsmigrate: consume %q: %w", w.cfg.Stream, first)
+	}
 	return nil
+}
+
+// consumer is the durable consumer: the existing one, as it is, or a new
+// one with explicit acks.
+func (w *Worker) consumer(ctx context.Context) (jetstream.Consumer, error) {
+	cons, err := w.js.Consumer(ctx, w.cfg.Stream, w.cfg.Consumer)
+	if !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return cons, err
+	}
+	cons, err = w.js.CreateConsumer(ctx, w.cfg.Stream, jetstream.ConsumerConfig{
+		Durable:       w.cfg.Consumer,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		MaxAckPending: 1000,
+	})
+	if errors.Is(err, jetstream.ErrConsumerExists) { // another worker made it first
+		return w.js.Consumer(ctx, w.cfg.Stream, w.cfg.Consumer)
+	}
+	return cons, err
+}
+
+// consume handles messages until the iterator is drained (nil, once ctx
+// has ended) or fails (its error).
+func (w *Worker) consume(ctx context.Context, msgs jetstream.MessagesContext) error {
+	for {
+		msg, err := msgs.Next()
+		switch {
+		case err == nil:
+			w.handle(msg)
+		case errors.Is(err, jetstream.ErrMsgIteratorClosed) && ctx.Err() != nil:
+			return nil // drained after ctx ended
+		case passing(err):
+			continue
+		default:
+			return err
+		}
+	}
+}
+
+// passing reports whether an error of the iterator is one it recovers
+// from by itself.
+func passing(err error) bool {
+	return errors.Is(err, jetstream.ErrNoHeartbeat) || errors.Is(err, nats.ErrTimeout)
 }
 
 // handle migrates one message and publishes the result, or dead-letters
 // it, or asks for it again.
 func (w *Worker) handle(msg jetstream.Msg) {
+	defer w.progress()
 	w.counts.received.Add(1)
 	meta, err := msg.Metadata()
 	if err != nil {
@@ -185,47 +237,98 @@ func (w *Worker) handle(msg jetstream.Msg) {
 	ctx := w.opts.propagator.Extract(context.Background(), headerCarrier(msg.Headers()))
 	data, err := decode(msg.Data())
 	if err != nil {
-		w.deadLetter(ctx, msg, meta, err, "decode")
-		w.progress()
+		w.deadLetter(ctx, msg, meta, truncated(err.Error()), "decode")
 		return
 	}
 	out, err := w.m.MigrateTo(ctx, data, w.cfg.Model, w.to)
 	if err != nil {
-		w.deadLetter(ctx, msg, meta, err, core.ErrorType(err))
-		w.progress()
+		w.deadLetter(ctx, msg, meta, core.ErrorMessage(err, nil), core.ErrorType(err))
 		return
 	}
 	payload, err := encode(out)
 	if err != nil {
-		w.deadLetter(ctx, msg, meta, err, "encode")
-		w.progress()
+		w.deadLetter(ctx, msg, meta, truncated(err.Error()), "encode")
+		return
+	}
+	subject, err := w.subjectOf(msg, out)
+	if err != nil {
+		w.deadLetter(ctx, msg, meta, err.Error(), "subject_panic")
 		return
 	}
 	h := nats.Header{}
 	w.opts.propagator.Inject(ctx, headerCarrier(h))
 	h.Set(jetstream.MsgIDHeader, msgID(meta))
-	if _, err := w.js.PublishMsg(ctx, &nats.Msg{Subject: w.subject(msg, out), Data: payload, Header: h}); err != nil {
+	if _, err := w.js.PublishMsg(ctx, &nats.Msg{Subject: subject, Data: payload, Header: h}); err != nil {
+		if permanent(err) {
+			w.deadLetter(ctx, msg, meta, truncated(err.Error()), "publish")
+			return
+		}
 		w.retry(msg, meta.NumDelivered)
 		return
 	}
 	if err := msg.Ack(); err == nil {
 		w.counts.migrated.Add(1)
 	}
-	w.progress()
+}
+
+// subjectOf is Config.Subject's subject for the message; a panic in it is
+// an error.
+func (w *Worker) subjectOf(msg jetstream.Msg, out core.Data) (subject string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = errors.New("Config.Subject panicked")
+		}
+	}()
+	return w.subject(msg, out), nil
+}
+
+// permanent reports whether a publish failed for a reason another try
+// cannot mend: the migrated record is larger than the server takes.
+func permanent(err error) bool {
+	return errors.Is(err, nats.ErrMaxPayload) ||
+		strings.Contains(err.Error(), "maximum payload exceeded")
+}
+
+// maxHeader bounds the text of a header the worker writes.
+const maxHeader = 512
+
+// truncated is s, cut to maxHeader bytes (on a rune boundary) with "…".
+func truncated(s string) string {
+	if len(s) <= maxHeader {
+		return s
+	}
+	n := maxHeader
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // deadLetter publishes the original message to the dead-letter subject
-// with headers naming the error, then terminates it; if the publish fails
-// the message is asked for again.
-func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause error, typ string) {
+// with headers naming the error, then terminates it. When the server
+// refuses it as too large, it is published with fewer headers, and at last
+// with none (the original fitted, so it does); if a publish fails for any
+// other reason the message is asked for again.
+func (w *Worker) deadLetter(ctx context.Context, msg jetstream.Msg, meta *jetstream.MsgMetadata, cause, typ string) {
 	h := nats.Header{}
 	w.opts.propagator.Inject(ctx, headerCarrier(h))
-	h.Set(HeaderError, cause.Error())
-	h.Set(HeaderErrorType, typ)
+	h.Set(HeaderError, truncated(cause))
+	h.Set(HeaderErrorType, truncated(typ))
 	h.Set(HeaderSourceSubject, msg.Subject())
 	h.Set(HeaderSourceSequence, strconv.FormatUint(meta.Sequence.Stream, 10))
 	h.Set(jetstream.MsgIDHeader, msgID(meta)+":dead-letter")
-	if _, err := w.js.PublishMsg(ctx, &nats.Msg{Subject: w.cfg.DeadLetter, Data: msg.Data(), Header: h}); err != nil {
+	minimal := nats.Header{}
+	for _, k := range []string{HeaderErrorType, HeaderSourceSequence, jetstream.MsgIDHeader} {
+		minimal.Set(k, h.Get(k))
+	}
+	var err error
+	for _, hdr := range []nats.Header{h, minimal, nil} {
+		_, err = w.js.PublishMsg(ctx, &nats.Msg{Subject: w.cfg.DeadLetter, Data: msg.Data(), Header: hdr})
+		if err == nil || !permanent(err) {
+			break
+		}
+	}
+	if err != nil {
 		w.retry(msg, meta.NumDelivered)
 		return
 	}
@@ -242,10 +345,14 @@ func (w *Worker) retry(msg jetstream.Msg, delivered uint64) {
 	w.counts.retried.Add(1)
 }
 
+// progress calls the WithProgress function; a panic in it is recovered
+// (and the message's outcome stands).
 func (w *Worker) progress() {
-	if w.opts.progress != nil {
-		w.opts.progress(w.Stats())
+	if w.opts.progress == nil {
+		return
 	}
+	defer func() { _ = recover() }()
+	w.opts.progress(w.Stats())
 }
 
 // msgID identifies a source message: the same for every delivery of it.

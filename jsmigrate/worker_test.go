@@ -92,7 +92,7 @@ func TestDeadLetters(t *testing.T) {
 	bad := map[string]string{
 		`{"schema_version":"1.0.0","name":"Plato"}`: "migration_function",
 		`{"schema_version":"1.0.0","name":`:         "decode",
-		`{"name":"no version"}`:                     "",
+		`{"name":"no version"}`:                     "no_version",
 		`{"schema_version":"9.0.0","name":"A B"}`:   "model_not_found",
 	}
 	for body := range bad {
