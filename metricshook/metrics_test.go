@@ -644,3 +644,29 @@ func TestResetUnderLoad(t *testing.T) {
 		t.Errorf("Errors %d > Total %d", s.Errors, s.Total)
 	}
 }
+
+// Made-up transitions cannot grow the hook without bound: past
+// MaxTransitions they are counted together, and every migration is still
+// counted.
+func TestTransitionsAreBounded(t *testing.T) {
+	h := metricshook.New()
+	ctx := context.Background()
+	const n = metricshook.MaxTransitions + 500
+	for i := range n {
+		e := core.Event{Model: fmt.Sprintf("Ghost%d", i), From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now()}
+		h.OnError(h.BeforeMigrate(ctx, e), e, core.ErrModelNotFound)
+	}
+	ts := h.Snapshot().Transitions
+	if len(ts) > metricshook.MaxTransitions+1 {
+		t.Fatalf("%d transitions kept, want at most %d", len(ts), metricshook.MaxTransitions+1)
+	}
+	var errs int64
+	var other bool
+	for _, tr := range ts {
+		errs += tr.Errors
+		other = other || tr.Model == ""
+	}
+	if errs != n || !other {
+		t.Fatalf("%d errors counted (want %d), overflow transition present: %v", errs, n, other)
+	}
+}

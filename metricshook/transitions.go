@@ -95,6 +95,16 @@ func (h *Hook) find(st *state, e *core.Event, start time.Time) *transition {
 	return h.add(k, start)
 }
 
+// MaxTransitions bounds the transitions a Hook keeps apart in a period,
+// so that a caller who makes up models and versions (which then fail to
+// migrate) cannot grow it without bound: the migrations of the
+// transitions after the first MaxTransitions are counted together in one
+// [Transition] with an empty Model and zero versions.
+const MaxTransitions = 1024
+
+// overflow is the key of that transition.
+var overflow = key{}
+
 // add is the slow path of lookup: copy the map with the new transition.
 func (h *Hook) add(k key, start time.Time) *transition {
 	h.mu.Lock()
@@ -102,6 +112,9 @@ func (h *Hook) add(k key, start time.Time) *transition {
 	st := h.state.Load()
 	if !h.inPeriod(st, start) {
 		return nil
+	}
+	if len(st.trans) >= MaxTransitions {
+		k = overflow
 	}
 	if t := st.trans[k]; t != nil {
 		return t
