@@ -101,12 +101,15 @@ func TestMigrateBatchFailFast(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls [8]atomic.Int32
+			oneStarted := make(chan struct{}) // item 3 fails once item 1 runs, never before
 			m := batchManager(t, func(ctx context.Context, i int) error {
 				calls[i].Add(1)
 				switch i {
 				case 3:
+					<-oneStarted
 					return errTest
 				case 1:
+					close(oneStarted)
 					<-ctx.Done() // cancelled because item 3 failed
 					return tc.oneErr(ctx)
 				default:

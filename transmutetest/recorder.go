@@ -71,11 +71,29 @@ var (
 // NewRecorder returns an empty Recorder.
 func NewRecorder() *Recorder { return &Recorder{} }
 
-// Calls returns the calls recorded so far, in call order, in a new slice.
+// Calls returns the calls recorded so far, in call order. What it returns
+// is the caller's: the slice, the events' data and paths and the migrated
+// records are copies that nothing else shares, so changing them changes
+// no later Calls.
 func (r *Recorder) Calls() []Call {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return slices.Clone(r.calls)
+	out := make([]Call, len(r.calls))
+	for i, c := range r.calls {
+		out[i] = c.own()
+	}
+	return out
+}
+
+// own returns c with copies of everything it holds by reference.
+func (c Call) own() Call {
+	if c.Method != BeforeBatch && c.Method != AfterBatch {
+		c.Event = ownEvent(c.Event)
+	}
+	if c.Migrated != nil {
+		c.Migrated, _ = core.Copy(c.Migrated)
+	}
+	return c
 }
 
 // Methods returns the Method of each call so far, in call order.

@@ -134,3 +134,30 @@ func TestCheckPairingFindsBrokenPairs(t *testing.T) {
 		}
 	}
 }
+
+// What Calls returns is the caller's: changing it changes no later Calls.
+func TestCallsAreCopies(t *testing.T) {
+	m := newManager()
+	rec := transmutetest.NewRecorder()
+	m.AddHook(rec)
+	if _, err := m.Migrate(context.Background(), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	first := rec.Calls()
+	for _, c := range first {
+		if c.Migrated != nil {
+			c.Migrated["first_name"] = "changed"
+		}
+		if len(c.Event.Path) > 0 {
+			c.Event.Path[0] = core.MustParseVersion("9.9.9")
+		}
+	}
+	for _, c := range rec.Calls() {
+		if c.Migrated != nil && c.Migrated["first_name"] != "Ada" {
+			t.Fatalf("a change to Calls() reached the recorder: %v", c.Migrated)
+		}
+		if len(c.Event.Path) > 0 && c.Event.Path[0].String() != "1.0.0" {
+			t.Fatalf("a change to a path reached the recorder: %v", c.Event.Path)
+		}
+	}
+}

@@ -24,13 +24,19 @@ type Case struct {
 	// matched with errors.Is (a sentinel such as core.ErrValidation, or
 	// the error a migration function returns).
 	WantErr error
+	// WithoutValidation runs the case with MigrateData, which does not
+	// validate the result, instead of Migrate.
+	WithoutValidation bool
 }
 
 // Run migrates the In of each case from one version of model to another
-// with [core.Manager.MigrateData], each case as a subtest of t, and fails
-// the subtest when the result is not Want (reported key by key, with the
-// input), when the error does not match WantErr, or when the input was
-// modified.
+// with [core.Manager.Migrate], as production code does (the result is
+// validated against the target version; [Case.WithoutValidation] uses
+// MigrateData), each case as a subtest of t, and fails the subtest when
+// the result is not Want (reported key by key, with the input), when the
+// error does not match WantErr, or when the input was modified. With a
+// manager that has a version key ([core.WithVersionKey]), the result
+// carries it, set to the target version: Want must hold it too.
 func Run(t *testing.T, m *core.Manager, model, from, to string, cases []Case) {
 	t.Helper()
 	for i, c := range cases {
@@ -50,7 +56,11 @@ func Run(t *testing.T, m *core.Manager, model, from, to string, cases []Case) {
 // check runs one case and returns what is wrong with it, or "".
 func check(t *testing.T, m *core.Manager, model, from, to string, c Case) string {
 	before, cerr := core.Copy(c.In)
-	got, err := m.MigrateData(t.Context(), c.In, model, from, to)
+	migrate := m.Migrate
+	if c.WithoutValidation {
+		migrate = m.MigrateData
+	}
+	got, err := migrate(t.Context(), c.In, model, from, to)
 	head := fmt.Sprintf("migrate %s %s → %s\ninput: %s\n", model, from, to, jsonText(c.In))
 	if cerr == nil && !reflect.DeepEqual(c.In, before) {
 		return head + "the migration modified its input (- before, + after):\n" + Diff(before, c.In)

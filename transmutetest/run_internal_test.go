@@ -110,3 +110,23 @@ func TestRunPassesGoodCases(t *testing.T) {
 		{In: core.Data{"name": "C"}, WantErr: errNoName},
 	})
 }
+
+// Run checks what production code runs: Migrate, which validates the
+// result. A migration that returns an invalid record fails its case, and
+// a case that wants core.ErrValidation passes.
+func TestRunValidatesTheResult(t *testing.T) {
+	invalid := func(_ context.Context, d core.Data) (core.Data, error) {
+		return core.Data{"first_name": 42.0, "last_name": "x"}, nil // first_name must be a string
+	}
+	m := manager(t, invalid)
+	in := core.Data{"name": "A B"}
+	if msg := check(t, m, "User", "1.0.0", "2.0.0", Case{In: in}); !strings.Contains(msg, "validation failed") {
+		t.Fatalf("an invalid result passed: %q", msg)
+	}
+	if msg := check(t, m, "User", "1.0.0", "2.0.0", Case{In: in, WantErr: core.ErrValidation}); msg != "" {
+		t.Fatalf("WantErr ErrValidation: %s", msg)
+	}
+	if msg := check(t, m, "User", "1.0.0", "2.0.0", Case{In: in, WithoutValidation: true}); msg != "" {
+		t.Fatalf("WithoutValidation: %s", msg)
+	}
+}
