@@ -35,7 +35,7 @@ func validateFields(fields []field, d map[string]any) *problem {
 			continue
 		}
 		if v == nil {
-			if f.required && !f.nullable {
+			if !f.nullable { // a field that may be missing is not therefore nullable
 				return &problem{field: f.name, reason: "must not be null"}
 			}
 			continue

@@ -47,12 +47,17 @@ func (a *avroWriter) field(parent string, f *core.Field) map[string]any {
 	out := map[string]any{"name": name}
 	def, hasDef := avroDefault(f)
 	switch {
-	case optional(f) && hasDef && def != nil:
+	case avroNullable(f) && hasDef && def != nil:
 		out["type"], out["default"] = []any{t, "null"}, def
-	case optional(f):
+	case avroNullable(f):
 		out["type"], out["default"] = []any{"null", t}, nil
 	case hasDef:
 		out["type"], out["default"] = t, def
+	case !f.Required:
+		if z, ok := avroZero(f); ok { // a record may lack it: a reader fills the Go zero value
+			out["default"] = z
+		}
+		out["type"] = t
 	default:
 		out["type"] = t
 	}
@@ -60,6 +65,39 @@ func (a *avroWriter) field(parent string, f *core.Field) map[string]any {
 		out["doc"] = f.Doc
 	}
 	return out
+}
+
+// avroNullable reports whether a field's Avro type is a union with null:
+// the fields that hold null (a Go pointer), but not arrays, maps and bytes,
+// which a Go struct holds as slices and maps that Avro encoders write as
+// empty when nil (a union would not encode the struct at all), nor values
+// of any type, written as JSON text.
+func avroNullable(f *core.Field) bool {
+	switch f.Kind {
+	case core.KindArray, core.KindMap, core.KindBytes, core.KindAny:
+		return false
+	}
+	return f.Nullable
+}
+
+// avroZero is the Avro default of a field that a record may lack: the Go
+// zero value of its type.
+func avroZero(f *core.Field) (any, bool) {
+	switch f.Kind {
+	case core.KindString, core.KindAny:
+		return "", true
+	case core.KindInteger, core.KindNumber, core.KindTime:
+		return 0, true
+	case core.KindBool:
+		return false, true
+	case core.KindBytes:
+		return "", true
+	case core.KindArray:
+		return []any{}, true
+	case core.KindMap:
+		return map[string]any{}, true
+	}
+	return nil, false
 }
 
 // typeOf is the Avro type of a kind; inline is the name an inline object
