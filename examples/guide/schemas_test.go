@@ -63,10 +63,7 @@ func Example_otherFormats() {
 	//     {
 	//       "default": "unknown",
 	//       "name": "country",
-	//       "type": [
-	//         "string",
-	//         "null"
-	//       ]
+	//       "type": "string"
 	//     }
 	//   ],
 	//   "name": "User",
