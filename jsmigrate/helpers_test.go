@@ -59,8 +59,14 @@ func newManager(t testing.TB, opts ...core.Option) *core.Manager {
 // folder, on a free loopback port.
 func runServer(t testing.TB) *server.Server {
 	t.Helper()
+	return runServerWith(t, 0)
+}
+
+// runServerWith is runServer with a maximum payload (0: the default).
+func runServerWith(t testing.TB, maxPayload int32) *server.Server {
+	t.Helper()
 	s, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true,
+		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true, MaxPayload: maxPayload,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/transmute-go/transmute/core"
@@ -91,23 +90,6 @@ func TestRunFailsWhenTheConsumerIsDeleted(t *testing.T) {
 	if err := wait(); err == nil {
 		t.Fatal("Run returned nil after its consumer was deleted")
 	}
-}
-
-// runServerWith starts a JetStream server with a maximum payload.
-func runServerWith(t *testing.T, maxPayload int32) *server.Server {
-	t.Helper()
-	s, err := server.NewServer(&server.Options{
-		Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true, MaxPayload: maxPayload,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
-	t.Cleanup(s.Shutdown)
-	return s
 }
 
 // Failures another try cannot mend are dead-lettered at once: a migrated
