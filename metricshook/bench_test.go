@@ -200,7 +200,7 @@ func BenchmarkMigrateMetricsHookParallel(b *testing.B) { benchMigrateParallel(b,
 // by the engine (Elapsed), as the manager calls it.
 func BenchmarkHook(b *testing.B) {
 	h := metricshook.New()
-	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now(), Elapsed: time.Microsecond}
+	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: path, Start: time.Now(), Elapsed: time.Microsecond}
 	ctx := context.Background()
 	b.ReportAllocs()
 	stop := cputime.Timer(b)
@@ -213,7 +213,7 @@ func BenchmarkHook(b *testing.B) {
 // BenchmarkHookParallel is BenchmarkHook from every P; run it with -cpu 1,2.
 func BenchmarkHookParallel(b *testing.B) {
 	h := metricshook.New()
-	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now(), Elapsed: time.Microsecond}
+	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: path, Start: time.Now(), Elapsed: time.Microsecond}
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
@@ -228,7 +228,7 @@ func BenchmarkSnapshot(b *testing.B) {
 	h := metricshook.New()
 	ctx := context.Background()
 	for i := range 20 {
-		e := core.Event{Model: "M", From: core.Version{Major: i}, To: core.Version{Major: i + 1}, Start: time.Now()}
+		e := core.Event{Model: "M", From: core.Version{Major: i}, To: core.Version{Major: i + 1}, Path: path, Start: time.Now()}
 		h.AfterMigrate(h.BeforeMigrate(ctx, e), e, core.Record{})
 	}
 	b.ReportAllocs()
@@ -243,7 +243,7 @@ func BenchmarkHookParallelMixed(b *testing.B) {
 	h := metricshook.New()
 	var events []core.Event
 	for _, model := range []string{"A", "B", "C", "D"} {
-		events = append(events, core.Event{Model: model, From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now(), Elapsed: time.Microsecond})
+		events = append(events, core.Event{Model: model, From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: path, Start: time.Now(), Elapsed: time.Microsecond})
 	}
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -9,7 +9,9 @@ import (
 	"github.com/transmute-go/transmute/core"
 )
 
-var counterEvent = core.Event{Model: "M", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0")}
+var counterPath = []core.Version{{Major: 1}, {Major: 2}} // a path the engine found
+
+var counterEvent = core.Event{Model: "M", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: counterPath}
 
 // One goroutine alone never loses a compare-and-swap: its counts stay in
 // the base shard, with no shard selection at all.
@@ -106,7 +108,7 @@ func TestMixedTransitions(t *testing.T) {
 	h := New()
 	events := make([]core.Event, 3)
 	for i, model := range []string{"A", "B", "C"} {
-		events[i] = core.Event{Model: model, From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now(), Elapsed: time.Duration(i+1) * time.Millisecond}
+		events[i] = core.Event{Model: model, From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: counterPath, Start: time.Now(), Elapsed: time.Duration(i+1) * time.Millisecond}
 	}
 	run := func(n int) {
 		for i := range n {

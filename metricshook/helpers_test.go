@@ -101,12 +101,17 @@ func order(items ...string) core.Data {
 	return core.Data{"id": "o-1", "items": list}
 }
 
+// path is the Path of the events made by hand: the engine found one
+// (what it is does not matter to the hook, only that it is not nil).
+var path = []core.Version{{Major: 1}, {Major: 2}}
+
 // event returns an Event of model from → to that started d ago.
 func event(model, from, to string, d time.Duration) core.Event {
 	return core.Event{
 		Model: model,
 		From:  core.MustParseVersion(from),
 		To:    core.MustParseVersion(to),
+		Path:  path,
 		Start: time.Now().Add(-d),
 	}
 }

@@ -48,6 +48,9 @@ func TestCountsExactUnderConcurrency(t *testing.T) {
 	var wantErrors int64
 	for n := range goroutines * perGoroutine {
 		model, _, fails := kind(n)
+		if model == "Ghost" { // not registered: counted in the overflow transition
+			model = ""
+		}
 		wantBy[model]++
 		if fails {
 			wantErrBy[model]++
@@ -171,10 +174,14 @@ func TestFailuresCountAsErrors(t *testing.T) {
 			if h.Total() != 1 || h.Errors() != 1 || h.SuccessRate() != 0 {
 				t.Errorf("Total %d Errors %d SuccessRate %v, want 1 1 0", h.Total(), h.Errors(), h.SuccessRate())
 			}
-			if got := h.ErrorsByModel(); !maps.Equal(got, map[string]int64{tt.model: 1}) {
+			model, from, to := tt.model, "1.0.0", "2.0.0"
+			if errors.Is(tt.is, core.ErrModelNotFound) { // no path: the overflow transition
+				model, from, to = "", "0.0.0", "0.0.0"
+			}
+			if got := h.ErrorsByModel(); !maps.Equal(got, map[string]int64{model: 1}) {
 				t.Errorf("ErrorsByModel = %v", got)
 			}
-			tr, ok := h.Transition(tt.model, "1.0.0", "2.0.0")
+			tr, ok := h.Transition(model, from, to)
 			if !ok || tr.Errors != 1 || tr.Count != 0 || tr.Max != 0 {
 				t.Errorf("Transition = %+v, %v; want 1 error and no timing", tr, ok)
 			}
@@ -474,7 +481,7 @@ func TestSnapshotIsACopy(t *testing.T) {
 
 func TestCalledByHand(t *testing.T) {
 	h := metricshook.New()
-	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0")}
+	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: path}
 
 	// A zero Start: the start travels in the ctx.
 	ctx := h.BeforeMigrate(context.Background(), e)
@@ -503,7 +510,7 @@ func TestCalledByHand(t *testing.T) {
 // reading the clock itself.
 func TestUsesTheEnginesDuration(t *testing.T) {
 	h := metricshook.New()
-	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now()}
+	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: path, Start: time.Now()}
 	ctx := h.BeforeMigrate(context.Background(), e)
 	e.Elapsed = 5 * time.Millisecond
 	h.AfterMigrate(ctx, e, core.Record{})
@@ -584,7 +591,7 @@ User:1.0.0→2.0.0        10       0  1.23ms  850µs  999ns  12ms  123ms  1.5s
 	}
 	lines := strings.Split(b.String(), "\n")
 	if len(lines) != 6 || lines[0] != "migrations: 2  errors: 1  success rate: 50.0%" ||
-		!strings.HasPrefix(lines[3], "Ghost:1.0.0→2.0.0 ") || !strings.HasPrefix(lines[4], "User:1.0.0→2.0.0 ") ||
+		!strings.HasPrefix(lines[3], "(other) ") || !strings.HasPrefix(lines[4], "User:1.0.0→2.0.0 ") ||
 		strings.Fields(lines[3])[2] != "1" || strings.Fields(lines[4])[1] != "1" || strings.Fields(lines[4])[3] == "-" {
 		t.Errorf("table:\n%s", b.String())
 	}
@@ -653,7 +660,7 @@ func TestTransitionsAreBounded(t *testing.T) {
 	ctx := context.Background()
 	const n = metricshook.MaxTransitions + 500
 	for i := range n {
-		e := core.Event{Model: fmt.Sprintf("Ghost%d", i), From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Start: time.Now()}
+		e := core.Event{Model: fmt.Sprintf("Ghost%d", i), From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"), Path: path, Start: time.Now()}
 		h.OnError(h.BeforeMigrate(ctx, e), e, core.ErrModelNotFound)
 	}
 	ts := h.Snapshot().Transitions
@@ -668,5 +675,19 @@ func TestTransitionsAreBounded(t *testing.T) {
 	}
 	if errs != n || !other {
 		t.Fatalf("%d errors counted (want %d), overflow transition present: %v", errs, n, other)
+	}
+}
+
+// A migration the engine found no path for (a made-up model) is counted,
+// in the overflow transition: it adds no transition of its own.
+func TestUnknownTransitionsAreNotKept(t *testing.T) {
+	h := metricshook.New()
+	m := userManager(t, h)
+	for i := range 100 {
+		_, _ = m.Migrate(context.Background(), core.Data{}, fmt.Sprintf("Made-up%d", i), "1.0.0", "2.0.0")
+	}
+	ts := h.Snapshot().Transitions
+	if len(ts) != 1 || ts[0].Model != "" || ts[0].Errors != 100 || ts[0].Name() != "(other)" {
+		t.Fatalf("transitions %v", ts)
 	}
 }

@@ -32,8 +32,12 @@ type Transition struct {
 }
 
 // Name returns the transition as model:from→to, such as
-// "User:1.0.0→2.0.0".
+// "User:1.0.0→2.0.0", or "(other)" for the transition of the migrations
+// counted together (see [MaxTransitions]).
 func (t Transition) Name() string {
+	if t.Model == "" {
+		return "(other)" // the overflow transition: see MaxTransitions
+	}
 	b := make([]byte, 0, len(t.Model)+24)
 	b = append(b, t.Model...)
 	b = append(b, ':')

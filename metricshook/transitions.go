@@ -89,17 +89,21 @@ func (h *Hook) lookupStriped(st *state, e *core.Event, start time.Time) *transit
 // first sight.
 func (h *Hook) find(st *state, e *core.Event, start time.Time) *transition {
 	k := key{e.Model, e.From, e.To}
+	if e.Path == nil { // the engine found no path: the model or a version is not registered
+		k = overflow
+	}
 	if t := st.trans[k]; t != nil {
 		return t
 	}
 	return h.add(k, start)
 }
 
-// MaxTransitions bounds the transitions a Hook keeps apart in a period,
-// so that a caller who makes up models and versions (which then fail to
-// migrate) cannot grow it without bound: the migrations of the
-// transitions after the first MaxTransitions are counted together in one
-// [Transition] with an empty Model and zero versions.
+// MaxTransitions bounds the transitions a Hook keeps apart in a period.
+// The migrations of the transitions after the first MaxTransitions, and
+// those the engine found no path for (an [core.Event] with a nil Path: a
+// model or version that is not registered, which any caller can make up),
+// are counted together in one [Transition] with an empty Model and zero
+// versions, so the hook never grows without bound.
 const MaxTransitions = 1024
 
 // overflow is the key of that transition.
