@@ -74,12 +74,4 @@
 // [Entries] iterates and goes on after such a line. Both are what tests
 // and tools use to check a trail; the format is plain JSON lines, so jq
 // and any log pipeline read it too.
-//
-// # Changed in this release
-//
-// The options follow the project's one naming style (docs/conventions.md):
-// WithAsync, WithQueueSize, WithSyncEvery and WithFailOnWriteError (the old
-// names remain, deprecated). WithValues(nil) now writes no values, as if
-// the option were left out; it used to write them unredacted, which now
-// takes WithValues(core.KeepValues).
 package audit

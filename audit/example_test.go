@@ -161,7 +161,7 @@ var errDiskFull = errors.New("no space left on device")
 
 func (brokenDisk) Write([]byte) (int, error) { return 0, errDiskFull }
 
-func ExampleStrict() {
+func ExampleWithFailOnWriteError() {
 	var reported []error
 	trail := audit.New(brokenDisk{}, audit.WithFailOnWriteError(),
 		audit.WithErrorHandler(func(err error) { reported = append(reported, err) }))
@@ -194,7 +194,7 @@ func ExampleWithErrorHandler() {
 	// Ada <nil> 1
 }
 
-func ExampleAsync() {
+func ExampleWithAsync() {
 	var buf bytes.Buffer
 	trail := audit.New(&buf, audit.WithAsync(), audit.WithQueueSize(1024))
 	m := newUserManager()

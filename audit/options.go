@@ -104,11 +104,6 @@ func WithSyncEvery(n int) Option {
 	return optionFunc(func(c *config) { c.syncEvery = max(n, 0) })
 }
 
-// SyncEvery is [WithSyncEvery].
-//
-// Deprecated: use [WithSyncEvery].
-func SyncEvery(n int) Option { return WithSyncEvery(n) }
-
 // WithFailOnWriteError makes a failed audit write fail the migration. The trail is then
 // also a validator that writes the line of a successful migration in
 // ValidateMigration, flushes it (and syncs it as [SyncEvery] says) and
@@ -127,12 +122,6 @@ func WithFailOnWriteError() Option {
 	return optionFunc(func(c *config) { c.strict = true })
 }
 
-// Strict is [WithFailOnWriteError].
-//
-// Deprecated: use [WithFailOnWriteError]; "strict" named two different
-// behaviours across the modules.
-func Strict() Option { return WithFailOnWriteError() }
-
 // WithAsync writes lines on a goroutine of the trail, behind a bounded
 // queue ([WithQueueSize], default [DefaultQueueSize]): a migration encodes its line
 // and queues it without waiting for any write, and holds no lock while a
@@ -149,11 +138,6 @@ func WithAsync() Option {
 	return optionFunc(func(c *config) { c.async = true })
 }
 
-// Async is [WithAsync].
-//
-// Deprecated: use [WithAsync].
-func Async() Option { return WithAsync() }
-
 // WithQueueSize sets the number of lines a [WithAsync] trail can hold
 // waiting for the writer; n < 1 keeps the default. It has no effect
 // without WithAsync.
@@ -164,8 +148,3 @@ func WithQueueSize(n int) Option {
 		}
 	})
 }
-
-// QueueSize is [WithQueueSize].
-//
-// Deprecated: use [WithQueueSize].
-func QueueSize(n int) Option { return WithQueueSize(n) }

@@ -146,7 +146,7 @@ func (t *Trail) OnError(ctx context.Context, e core.Event, err error) {
 
 // ValidateMigration writes the success line with [WithFailOnWriteError] and returns the
 // *[WriteError] if it could not be written, flushed or synced; without
-// Strict it does nothing.
+// that option it does nothing.
 func (t *Trail) ValidateMigration(ctx context.Context, e core.Event, migrated core.Record) error {
 	if !t.cfg.strict {
 		return nil

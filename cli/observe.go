@@ -60,7 +60,7 @@ func (a *app) observe(f migrateFlags) (*observer, error) {
 // start runs the migration's hooks for ctx and, with tracing, starts the
 // run's root span; the function it returns ends it.
 func (o *observer) start(ctx context.Context, f migrateFlags) (context.Context, func(error)) {
-	ctx = core.WithHooks(ctx, o.hooks...)
+	ctx = core.ContextWithHooks(ctx, o.hooks...)
 	if o.tracer == nil {
 		return ctx, func(error) {}
 	}

@@ -57,12 +57,6 @@ func New(hooks []core.Hook, opts ...Option) *Hook {
 // hooks are skipped.
 func Of(hooks ...core.Hook) *Hook { return New(hooks) }
 
-// NewWithOptions returns a composite of hooks configured by opts.
-//
-// Deprecated: use [New], which now takes the hooks as a slice and the
-// options.
-func NewWithOptions(hooks []core.Hook, opts ...Option) *Hook { return New(hooks, opts...) }
-
 func newPanicError(h core.Hook, method string, v any, stack []byte) error {
 	return &core.HookPanicError{Hook: h, Method: method, Value: v, Stack: stack}
 }

@@ -32,10 +32,4 @@
 // never share it. [Hook.Add] and [Hook.Remove] may be called at any time,
 // concurrently with migrations: they swap an immutable member list, and a
 // migration in flight finishes with the members it started with.
-//
-// # Changed in this release
-//
-// New takes the hooks as a slice and the options ([Of] is the shorthand
-// without options); NewWithOptions remains, deprecated. [WithRepanic]
-// replaces Strict, a name that meant something else in package audit.
 package composite

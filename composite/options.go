@@ -35,9 +35,3 @@ func WithErrorHandler(handler func(error)) Option {
 func WithRepanic() Option {
 	return optionFunc(func(c *config) { c.repanic = true })
 }
-
-// Strict is [WithRepanic].
-//
-// Deprecated: use [WithRepanic]; "strict" named two different behaviours
-// across the modules.
-func Strict() Option { return WithRepanic() }

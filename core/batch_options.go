@@ -29,11 +29,6 @@ func WithWorkers(n int) BatchOption {
 	})
 }
 
-// Workers is [WithWorkers].
-//
-// Deprecated: use [WithWorkers].
-func Workers(n int) BatchOption { return WithWorkers(n) }
-
 // WithContinueOnError migrates every item even when some fail. MigrateBatch
 // then returns every result (nil for a failed item) with a *[BatchError]
 // naming each failed index; MigrateStream yields an *[ItemError] for each
@@ -42,11 +37,6 @@ func Workers(n int) BatchOption { return WithWorkers(n) }
 func WithContinueOnError() BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.continueOn = true })
 }
-
-// ContinueOnError is [WithContinueOnError].
-//
-// Deprecated: use [WithContinueOnError].
-func ContinueOnError() BatchOption { return WithContinueOnError() }
 
 // WithProgress calls fn after each item finishes. Calls are serialised and
 // Done grows by one each time, whatever the number of workers. A nil fn is
@@ -59,21 +49,11 @@ func WithProgress(fn func(Progress)) BatchOption {
 	})
 }
 
-// OnProgress is [WithProgress].
-//
-// Deprecated: use [WithProgress].
-func OnProgress(fn func(Progress)) BatchOption { return WithProgress(fn) }
-
 // WithoutValidation migrates the items as [Manager.MigrateData] does, with
 // no validation of the results.
 func WithoutValidation() BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.noValidate = true })
 }
-
-// SkipValidation is [WithoutValidation].
-//
-// Deprecated: use [WithoutValidation].
-func SkipValidation() BatchOption { return WithoutValidation() }
 
 // Progress is reported by [WithProgress].
 type Progress struct {

@@ -8,7 +8,7 @@ import (
 	"reflect"
 )
 
-// maxCopyDepth bounds the nesting that DeepCopy follows: as deep as
+// maxCopyDepth bounds the nesting that Copy follows: as deep as
 // encoding/json decodes (10000), and a map that contains itself fails
 // cleanly instead of overflowing the stack.
 const maxCopyDepth = 10_000
@@ -30,15 +30,6 @@ func Copy(d Data) (Data, error) {
 		return nil, fmt.Errorf("copy: %w: %w", ErrInvalidData, err)
 	}
 	return out, nil
-}
-
-// DeepCopy is [Copy] without the error: it returns nil for data that Copy
-// rejects.
-//
-// Deprecated: use [Copy], which says why it could not copy.
-func DeepCopy(d Data) Data {
-	out, _ := copyData(d)
-	return out
 }
 
 // copyTop copies a record. Its map has room for one key more than d: a

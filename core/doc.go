@@ -32,17 +32,4 @@
 // at most 100 ms earlier, so it misses at most the last 100 ms of
 // adjustments to the system clock; use time.Now where the wall clock must
 // be exact (an audit line's timestamp does).
-//
-// # Changed in this release
-//
-// The options are named WithX/WithoutX (docs/conventions.md):
-// [WithWorkers], [WithContinueOnError], [WithProgress],
-// [WithoutValidation], [WithBackwardCompatible], [WithoutInputCopy]; the old
-// names remain, deprecated. [Copy] returns an error where DeepCopy panicked
-// on cyclic data (DeepCopy remains, deprecated, and returns nil instead).
-// [NotFoundError] is the new name of ModelError, and its Version is a
-// [Version]. [Version.AppendText] has the signature of
-// encoding.TextAppender. The hook dispatch (HookSet and its invocations)
-// is no longer exported. [Event] and [Batch] have an Elapsed field (see
-// "Time").
 package core

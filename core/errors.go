@@ -163,11 +163,6 @@ type NotFoundError struct {
 	Version Version // the zero Version when the model itself is unknown
 }
 
-// ModelError is the former name of [NotFoundError].
-//
-// Deprecated: use [NotFoundError]; its Version field is now a [Version].
-type ModelError = NotFoundError
-
 // Error returns the message, naming the model (and version).
 func (e *NotFoundError) Error() string {
 	if e.Version.IsZero() {

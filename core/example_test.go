@@ -185,11 +185,11 @@ func ExampleManager_MigrateStream() {
 	// Hopper unknown@example.com <nil>
 }
 
-func ExampleWithHooks() {
+func ExampleContextWithHooks() {
 	m := newUserManager()
 	m.AddHook(printHook{})
 	// A hook for this request only: it runs inside the manager's.
-	ctx := core.WithHooks(context.Background(), requestHook{})
+	ctx := core.ContextWithHooks(context.Background(), requestHook{})
 	_, _ = m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
 	// Output:
 	// before User 1.0.0 → 2.0.0 via [1.0.0 2.0.0]

@@ -394,8 +394,8 @@ func TestRequestScopedHooks(t *testing.T) {
 	a, b := newTrace("a", rec), newTrace("b", rec)
 	r1, r2 := newTrace("r1", rec), newTrace("r2", rec)
 	m.AddHook(a, b)
-	ctx := core.WithHooks(context.Background(), r1)
-	ctx = core.WithHooks(ctx, r2, nil)
+	ctx := core.ContextWithHooks(context.Background(), r1)
+	ctx = core.ContextWithHooks(ctx, r2, nil)
 	equal(t, core.HooksFromContext(ctx), []core.Hook{r1, r2})
 	equal(t, len(core.HooksFromContext(context.Background())), 0)
 
@@ -446,7 +446,7 @@ func TestHooksAreConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
-			ctx := core.WithHooks(context.Background(), newTrace(fmt.Sprint("r", i), rec))
+			ctx := core.ContextWithHooks(context.Background(), newTrace(fmt.Sprint("r", i), rec))
 			for range 20 {
 				if _, err := m.Migrate(ctx, person(), "Person", "1.0.0", "2.0.0"); err != nil {
 					t.Error(err)

@@ -87,13 +87,13 @@ type combinedHooks struct {
 	base, set *hookSet
 }
 
-// WithHooks returns a ctx that carries request-scoped hooks: every
+// ContextWithHooks returns a ctx that carries request-scoped hooks: every
 // migration run with it (or a ctx derived from it) calls them after the
 // manager's own BeforeMigrate hooks and before its AfterMigrate hooks
 // (they run inside the manager's). Nested calls add to the hooks already
 // in ctx. This is how per-request observers are added without touching
 // the shared manager.
-func WithHooks(ctx context.Context, hooks ...Hook) context.Context {
+func ContextWithHooks(ctx context.Context, hooks ...Hook) context.Context {
 	var all []Hook
 	if rh, ok := ctx.Value(requestHooksKey{}).(*requestHooks); ok {
 		all = slices.Clone(rh.hooks)

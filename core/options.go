@@ -34,11 +34,6 @@ func WithoutInputCopy() Option {
 	return optionFunc(func(c *config) { c.noCopy = true })
 }
 
-// AssumePureMigrations is [WithoutInputCopy].
-//
-// Deprecated: use [WithoutInputCopy].
-func AssumePureMigrations() Option { return WithoutInputCopy() }
-
 // ModelOption configures a registered model version. Options are created
 // by [WithBackwardCompatible]; a nil ModelOption is ignored.
 type ModelOption interface{ applyModel(*modelVersion) }
@@ -54,11 +49,6 @@ func (f modelOptionFunc) applyModel(mv *modelVersion) { f(mv) }
 func WithBackwardCompatible() ModelOption {
 	return modelOptionFunc(func(mv *modelVersion) { mv.compatible = true })
 }
-
-// BackwardCompatible is [WithBackwardCompatible].
-//
-// Deprecated: use [WithBackwardCompatible].
-func BackwardCompatible() ModelOption { return WithBackwardCompatible() }
 
 // WithVersionKey names the field in which records carry their version,
 // such as "schema_version". [Manager.VersionOf] reads it, [Manager.MigrateTo]

@@ -66,29 +66,3 @@ func WithErrorHandler(handler func(error)) AlertingOption {
 		}
 	})
 }
-
-// PerModel is [WithPerModel].
-//
-// Deprecated: use [WithPerModel].
-func PerModel() AlertingOption { return WithPerModel() }
-
-// Cooldown is [WithCooldown].
-//
-// Deprecated: use [WithCooldown].
-func Cooldown(d time.Duration) AlertingOption { return WithCooldown(d) }
-
-// QueueSize is [WithQueueSize], except that n < 1 now keeps the default
-// (it meant 1).
-//
-// Deprecated: use [WithQueueSize].
-func QueueSize(n int) AlertingOption { return WithQueueSize(n) }
-
-// Clock is [WithClock].
-//
-// Deprecated: use [WithClock], the name every module uses.
-func Clock(now func() time.Time) AlertingOption { return WithClock(now) }
-
-// OnNotifyPanic is [WithErrorHandler].
-//
-// Deprecated: use [WithErrorHandler].
-func OnNotifyPanic(handler func(error)) AlertingOption { return WithErrorHandler(handler) }

@@ -1,7 +1,7 @@
 // Package hooks holds the ready-made hooks of transmute that need nothing
 // but the standard library: hooks from plain functions ([Funcs]), a
 // structured logger ([NewLogger], with request attributes from the ctx
-// through [WithAttrs]), failure alerting over a sliding window
+// through [ContextWithAttrs]), failure alerting over a sliding window
 // ([NewAlerting]), a validator ([Validate]) and a conditional wrapper
 // ([Filter]).
 //
@@ -21,13 +21,4 @@
 //
 // Batch progress is already reported by core.WithProgress, so this package
 // has no progress hook.
-//
-// # Changed in this release
-//
-// Filter(inner, cond) replaces When(cond, inner), so that every wrapping
-// hook takes the wrapped hook first; the alerting options are WithPerModel,
-// WithCooldown, WithQueueSize, WithClock and WithErrorHandler (the old
-// names remain, deprecated). WithQueueSize(n) with n < 1 now keeps the
-// default of 64, as every queue size of the project does; QueueSize(n)
-// made it 1.
 package hooks

@@ -202,20 +202,20 @@ func ExampleWithLevels() {
 
 // The ContextualHook of the hooks guide, without a hook per request: the
 // request's attributes travel in the ctx.
-func ExampleWithAttrs() {
+func ExampleContextWithAttrs() {
 	m := newManager()
 	m.AddHook(hooks.NewLogger(textLogger(slog.LevelInfo)))
 
 	migrateForRequest := func(ctx context.Context, data core.Data, userID, requestID string) {
-		ctx = hooks.WithAttrs(ctx, slog.String("user_id", userID), slog.String("request_id", requestID))
+		ctx = hooks.ContextWithAttrs(ctx, slog.String("user_id", userID), slog.String("request_id", requestID))
 		_, _ = m.Migrate(ctx, data, "User", "1.0.0", "2.0.0")
 	}
 	migrateForRequest(context.Background(), core.Data{"name": "Alice Liddell"}, "u-1", "r-100")
 	migrateForRequest(context.Background(), core.Data{"name": "Bob Dobbs"}, "u-2", "r-101")
 
 	// Nested calls add to the attributes already there.
-	ctx := hooks.WithAttrs(context.Background(), slog.String("tenant", "acme"))
-	ctx = hooks.WithAttrs(ctx, slog.String("job", "backfill"))
+	ctx := hooks.ContextWithAttrs(context.Background(), slog.String("tenant", "acme"))
+	ctx = hooks.ContextWithAttrs(ctx, slog.String("job", "backfill"))
 	_, _ = m.Migrate(ctx, core.Data{"name": "Carol"}, "User", "1.0.0", "2.0.0")
 	// Output:
 	// level=INFO msg="migration completed" model=User from_version=1.0.0 to_version=2.0.0 steps=1 user_id=u-1 request_id=r-100

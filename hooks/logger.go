@@ -20,7 +20,7 @@ import (
 //     error's value-free text ([core.ErrorMessage]), or its whole text,
 //     which may quote record values, with WithValues([core.KeepValues]);
 //   - then the request attributes that the migration's ctx carries (see
-//     [WithAttrs]).
+//     [ContextWithAttrs]).
 //
 // Records go through [slog.Logger.LogAttrs] with the migration's ctx, so
 // a handler can read a trace id from it. A level the logger does not have
@@ -154,19 +154,19 @@ func (h *Logger) log(ctx context.Context, phase int, e core.Event, err error) {
 
 type attrsKey struct{}
 
-// WithAttrs returns a ctx that carries attrs, which the [Logger] adds to
+// ContextWithAttrs returns a ctx that carries attrs, which the [Logger] adds to
 // every record of a migration run with it (or with a ctx derived from
 // it). Nested calls append to the attributes already in ctx; ctx itself
 // is unchanged. This is how request-scoped attributes (a user id, a
 // request id) reach the log without a hook per request.
-func WithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
+func ContextWithAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
 	if len(attrs) == 0 {
 		return ctx
 	}
 	return context.WithValue(ctx, attrsKey{}, slices.Concat(ctxAttrs(ctx), attrs))
 }
 
-// AttrsFromContext returns the attributes that [WithAttrs] put in ctx, in
+// AttrsFromContext returns the attributes that [ContextWithAttrs] put in ctx, in
 // the order they were added, in a new slice.
 func AttrsFromContext(ctx context.Context) []slog.Attr {
 	return slices.Clone(ctxAttrs(ctx))

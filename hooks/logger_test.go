@@ -163,7 +163,7 @@ func TestLoggerDisabledLevels(t *testing.T) {
 // carries.
 func TestLoggerDisabledAllocatesNothing(t *testing.T) {
 	h := hooks.NewLogger(slog.New(slog.DiscardHandler))
-	ctx := hooks.WithAttrs(context.Background(), slog.String("request_id", "r-1"))
+	ctx := hooks.ContextWithAttrs(context.Background(), slog.String("request_id", "r-1"))
 	e := core.Event{Model: "User", From: core.MustParseVersion("1.0.0"), To: core.MustParseVersion("2.0.0"),
 		Path: []core.Version{core.MustParseVersion("1.0.0"), core.MustParseVersion("2.0.0")}, Start: time.Now()}
 	err := errors.New("boom")
@@ -204,8 +204,8 @@ func TestLoggerContextAttrs(t *testing.T) {
 	m := newTestManager(t, failOnError(t))
 	m.AddHook(hooks.NewLogger(slog.New(c)))
 	ctx := context.WithValue(context.Background(), ctxKey("trace"), "t-1")
-	ctx = hooks.WithAttrs(ctx, slog.String("user_id", "u-1"))
-	ctx = hooks.WithAttrs(ctx, slog.String("request_id", "r-1"), slog.Int("attempt", 2))
+	ctx = hooks.ContextWithAttrs(ctx, slog.String("user_id", "u-1"))
+	ctx = hooks.ContextWithAttrs(ctx, slog.String("request_id", "r-1"), slog.Int("attempt", 2))
 	_ = migrateUser(t, m, ctx, "Ada")
 	_ = migrateUser(t, m, ctx, 3)
 	recs := c.records()
@@ -229,18 +229,18 @@ func TestLoggerContextAttrs(t *testing.T) {
 
 func TestWithAttrsNesting(t *testing.T) {
 	bg := context.Background()
-	if hooks.WithAttrs(bg) != bg {
+	if hooks.ContextWithAttrs(bg) != bg {
 		t.Error("WithAttrs with no attributes made a new ctx")
 	}
 	if got := hooks.AttrsFromContext(bg); got != nil {
 		t.Errorf("AttrsFromContext(Background) = %v", got)
 	}
-	base := hooks.WithAttrs(bg, slog.String("a", "1"))
+	base := hooks.ContextWithAttrs(bg, slog.String("a", "1"))
 	// Siblings from the same parent must not see each other's attributes,
 	// whatever capacity the parent's slice has.
-	c1 := hooks.WithAttrs(base, slog.String("b", "2"))
-	c2 := hooks.WithAttrs(base, slog.String("c", "3"))
-	c3 := hooks.WithAttrs(c1, slog.String("d", "4"), slog.String("e", "5"))
+	c1 := hooks.ContextWithAttrs(base, slog.String("b", "2"))
+	c2 := hooks.ContextWithAttrs(base, slog.String("c", "3"))
+	c3 := hooks.ContextWithAttrs(c1, slog.String("d", "4"), slog.String("e", "5"))
 	keys := func(ctx context.Context) (ks []string) {
 		for _, a := range hooks.AttrsFromContext(ctx) {
 			ks = append(ks, a.Key)
@@ -262,15 +262,15 @@ func TestWithAttrsNesting(t *testing.T) {
 	}
 	// The same after several levels of nesting, when a slice grown by
 	// appending would have room to spare.
-	deep := hooks.WithAttrs(hooks.WithAttrs(hooks.WithAttrs(bg, slog.Int("l1", 1)), slog.Int("l2", 2)), slog.Int("l3", 3))
-	d1 := hooks.WithAttrs(deep, slog.Int("x", 1))
-	d2 := hooks.WithAttrs(deep, slog.Int("y", 2))
+	deep := hooks.ContextWithAttrs(hooks.ContextWithAttrs(hooks.ContextWithAttrs(bg, slog.Int("l1", 1)), slog.Int("l2", 2)), slog.Int("l3", 3))
+	d1 := hooks.ContextWithAttrs(deep, slog.Int("x", 1))
+	d2 := hooks.ContextWithAttrs(deep, slog.Int("y", 2))
 	if k1, k2 := keys(d1), keys(d2); !slices.Equal(k1, []string{"l1", "l2", "l3", "x"}) || !slices.Equal(k2, []string{"l1", "l2", "l3", "y"}) {
 		t.Errorf("siblings of a deep ctx: %v and %v", k1, k2)
 	}
 	// The caller's slice is not kept.
 	mine := []slog.Attr{slog.String("m", "1")}
-	own := hooks.WithAttrs(bg, mine...)
+	own := hooks.ContextWithAttrs(bg, mine...)
 	mine[0] = slog.String("changed", "1")
 	if k := keys(own); !slices.Equal(k, []string{"m"}) {
 		t.Errorf("changing the caller's slice changed the ctx: %v", k)
@@ -294,7 +294,7 @@ func TestLoggerConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range per {
 				id := g*per + i
-				ctx := hooks.WithAttrs(context.Background(), slog.Int("id", id))
+				ctx := hooks.ContextWithAttrs(context.Background(), slog.Int("id", id))
 				var name any = fmt.Sprint("user ", id)
 				if id%4 == 0 {
 					name = id // fails

@@ -155,12 +155,12 @@ func ExampleWithMeterProvider() {
 	// migration.active ({migration}): 0
 }
 
-func ExampleWithItemSpans() {
+func ExampleWithoutItemSpans() {
 	recorder := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(recorder))
 	m := newUserManager(tp)
 	// One span for the whole batch; the items' metrics are still recorded.
-	m.AddHook(otelhook.New(otelhook.WithTracerProvider(tp), otelhook.WithItemSpans(false)))
+	m.AddHook(otelhook.New(otelhook.WithTracerProvider(tp), otelhook.WithoutItemSpans()))
 
 	items := []core.Data{{"name": "Ada Lovelace"}, {"name": "Alan Turing"}}
 	_, err := m.MigrateBatch(context.Background(), items, "User", "1.0.0", "3.0.0")

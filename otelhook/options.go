@@ -27,14 +27,14 @@ type config struct {
 	filter        func(context.Context, core.Event) bool
 	requireParent bool
 	noStepSpans   bool
-	itemSpans     bool
+	noItemSpans   bool
 	redact        func(key string, v any) any
 	baggageKeys   []string
 	recordError   bool
 }
 
 func newConfig(opts []Option) config {
-	c := config{itemSpans: true}
+	c := config{}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&c)
@@ -112,16 +112,14 @@ func WithoutStepSpans() Option {
 	return optionFunc(func(c *config) { c.noStepSpans = true })
 }
 
-// WithItemSpans says whether the items of a batch or a stream get spans
-// of their own. With true (the default), each item's migration has its
-// "migrate {model}" span (and step spans) under the "migrate.batch" span.
-// With false, only the batch span is started: the items' migrations, their
-// steps and any nested model's migration start no span (spans that the
-// migration functions start nest under the batch span), and their metrics
-// are recorded as usual. Use false for large batches where one span per
-// item is too many.
-func WithItemSpans(on bool) Option {
-	return optionFunc(func(c *config) { c.itemSpans = on })
+// WithoutItemSpans starts no span for the items of a batch or a stream:
+// only the "migrate.batch" span is started, and the items' migrations,
+// their steps and any nested model's migration start none (spans that the
+// migration functions start nest under the batch span); their metrics are
+// recorded as usual. By default each item's migration has its
+// "migrate {model}" span (and step spans) under the batch span.
+func WithoutItemSpans() Option {
+	return optionFunc(func(c *config) { c.noItemSpans = true })
 }
 
 // WithRecordValues puts the migrated data on the migration's span when it

@@ -272,7 +272,7 @@ func elapsed(start time.Time, d time.Duration) (time.Duration, bool) {
 // BeforeBatch starts the batch's span; the items' migrations run under it.
 func (h *Hook) BeforeBatch(ctx context.Context, b core.Batch) context.Context {
 	parent := h.scopeOf(ctx)
-	noSpans := !h.cfg.itemSpans || (parent != nil && parent.noSpans)
+	noSpans := h.cfg.noItemSpans || (parent != nil && parent.noSpans)
 	var span trace.Span
 	if (parent == nil || !parent.noSpans) && h.spanAllowed(ctx) {
 		bi := h.batchInfo(b)

@@ -17,7 +17,7 @@ type scope struct {
 	h    *Hook
 	kind scopeKind
 	// noSpans: migrations under this scope start no spans (a batch with
-	// WithItemSpans(false), and its items).
+	// WithoutItemSpans(), and its items).
 	noSpans bool
 	// counted: BeforeMigrate added 1 to migration.active.
 	counted bool

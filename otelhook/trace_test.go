@@ -377,7 +377,7 @@ func TestStreamSpan(t *testing.T) {
 	}
 }
 
-// With WithItemSpans(false) a batch has one span; the items' metrics are
+// With WithoutItemSpans() a batch has one span; the items' metrics are
 // recorded all the same, and spans of the migration functions nest under
 // the batch span.
 func TestItemSpansOff(t *testing.T) {
@@ -387,7 +387,7 @@ func TestItemSpansOff(t *testing.T) {
 		_, span := user.Start(ctx, "db.query")
 		span.End()
 	})
-	m.AddHook(tel.hook(otelhook.WithItemSpans(false)))
+	m.AddHook(tel.hook(otelhook.WithoutItemSpans()))
 	items := []core.Data{{"name": "Ada Lovelace"}, {"name": "Alan Turing"}}
 	_, err := m.MigrateBatch(context.Background(), items, "User", "1.0.0", "3.0.0")
 	must(t, err)
@@ -419,7 +419,7 @@ func TestRequestScopedHook(t *testing.T) {
 	tel := newTelemetry(t)
 	m := newManager(t, nil)
 	ctx, req := tel.tp.Tracer("server").Start(context.Background(), "POST /import")
-	_, err := m.Migrate(core.WithHooks(ctx, tel.hook()), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
+	_, err := m.Migrate(core.ContextWithHooks(ctx, tel.hook()), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
 	must(t, err)
 	req.End()
 	_, err = m.Migrate(context.Background(), core.Data{"name": "Alan Turing"}, "User", "1.0.0", "2.0.0")

@@ -18,7 +18,7 @@
 // decision a function of a key taken from the record instead (a tenant, a
 // user id): the same key always gets the same decision, in every process
 // and every run. [WithPerSecond] caps the rate of forwarded migrations with a
-// token bucket. The options combine: with Ratio(0.5) and PerSecond(10), a
+// token bucket. The options combine: with WithRatio(0.5) and WithPerSecond(10), a
 // migration is forwarded when the coin says so and a token is left.
 // Without options every migration is forwarded.
 //
@@ -41,10 +41,4 @@
 // method is never called: a validator behind a sampler would accept the
 // records it did not see, making validation random. Register a validator
 // with the manager directly.
-//
-// # Changed in this release
-//
-// The options follow the project's one naming style: WithRatio,
-// WithPerSecond, WithKey and WithKeepErrors (the old names remain,
-// deprecated). Nothing else changed.
 package sampling

@@ -98,23 +98,3 @@ func WithClock(now func() time.Time) Option {
 		}
 	})
 }
-
-// Ratio is [WithRatio].
-//
-// Deprecated: use [WithRatio].
-func Ratio(p float64) Option { return WithRatio(p) }
-
-// PerSecond is [WithPerSecond].
-//
-// Deprecated: use [WithPerSecond].
-func PerSecond(n float64) Option { return WithPerSecond(n) }
-
-// ByKey is [WithKey].
-//
-// Deprecated: use [WithKey].
-func ByKey(key func(core.Record) string) Option { return WithKey(key) }
-
-// KeepErrors is [WithKeepErrors].
-//
-// Deprecated: use [WithKeepErrors].
-func KeepErrors() Option { return WithKeepErrors() }

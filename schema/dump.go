@@ -53,9 +53,9 @@ func Export(m *core.Manager, model, version string, f Format, opts ...Option) ([
 	case FormatProto:
 		return Proto(m, model, version, opts...)
 	case FormatTypeScript:
-		return TypeScript(m, model, version, Interface, opts...)
+		return TypeScript(m, model, version, StyleInterface, opts...)
 	case FormatZod:
-		return TypeScript(m, model, version, Zod, opts...)
+		return TypeScript(m, model, version, StyleZod, opts...)
 	}
 	return nil, fmt.Errorf("schema: unknown format %d", int(f))
 }

@@ -115,14 +115,14 @@ func TestEdgeShapesInTypeScript(t *testing.T) {
 	m := edgeManager()
 	files := map[string][]byte{}
 	for _, model := range []string{"Node", "Edge-Case"} {
-		for i, st := range []schema.Style{schema.Interface, schema.TypeAlias} {
+		for i, st := range []schema.Style{schema.StyleInterface, schema.StyleTypeAlias} {
 			doc, err := schema.TypeScript(m, model, "1.0.0", st)
 			if err != nil {
 				t.Fatal(err)
 			}
 			files[strings.ToLower(strings.ReplaceAll(model, "-", "_"))+[]string{".i.ts", ".a.ts"}[i]] = doc
 		}
-		if _, err := schema.TypeScript(m, model, "1.0.0", schema.Zod); err == nil || !strings.Contains(err.Error(), "contains itself") {
+		if _, err := schema.TypeScript(m, model, "1.0.0", schema.StyleZod); err == nil || !strings.Contains(err.Error(), "contains itself") {
 			t.Errorf("%s in Zod: %v, want the recursion error", model, err)
 		}
 	}

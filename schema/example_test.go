@@ -61,7 +61,7 @@ func ExampleJSON() {
 }
 
 func ExampleTypeScript() {
-	ts, err := schema.TypeScript(exampleManager(), "User", "2.0.0", schema.Interface)
+	ts, err := schema.TypeScript(exampleManager(), "User", "2.0.0", schema.StyleInterface)
 	if err != nil {
 		panic(err)
 	}

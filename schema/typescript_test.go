@@ -75,7 +75,7 @@ func exportAll(t *testing.T, m *core.Manager) map[string][]byte {
 	for _, model := range m.Models() {
 		versions, _ := m.Versions(model)
 		for _, v := range versions {
-			for _, st := range []schema.Style{schema.Interface, schema.TypeAlias, schema.Zod} {
+			for _, st := range []schema.Style{schema.StyleInterface, schema.StyleTypeAlias, schema.StyleZod} {
 				doc, err := schema.TypeScript(m, model, v.String(), st)
 				if err != nil {
 					t.Fatal(err)

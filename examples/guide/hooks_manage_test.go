@@ -41,7 +41,7 @@ func Example_requestHooks() {
 	m.AddHook(say("manager"))
 
 	// A hook for this request only: the shared manager is not touched.
-	ctx := core.WithHooks(context.Background(), say("request"))
+	ctx := core.ContextWithHooks(context.Background(), say("request"))
 	_, _ = m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
 
 	// Other requests run with the manager's hooks alone.
@@ -63,12 +63,12 @@ func Example_contextual() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /users/migrate", func(w http.ResponseWriter, r *http.Request) {
 		// The request's attributes reach every log record of its migrations.
-		ctx := hooks.WithAttrs(r.Context(),
+		ctx := hooks.ContextWithAttrs(r.Context(),
 			slog.String("request_id", r.Header.Get("X-Request-Id")),
 			slog.String("user_id", r.Header.Get("X-User-Id")))
 		// A request that asks for it gets a hook of its own.
 		if r.Header.Get("X-Debug") == "1" {
-			ctx = core.WithHooks(ctx, debug)
+			ctx = core.ContextWithHooks(ctx, debug)
 		}
 		body, _ := io.ReadAll(r.Body)
 		_, err := m.Migrate(ctx, core.Data{"name": string(body)}, "User", "1.0.0", "3.0.0")

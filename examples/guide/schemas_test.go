@@ -47,7 +47,7 @@ func Example_otherFormats() {
 	m := newManager()
 	avsc, _ := schema.Avro(m, "User", "3.0.0", schema.WithNamespace("com.example"))
 	proto, _ := schema.Proto(m, "User", "3.0.0", schema.WithNamespace("com.example"))
-	zod, _ := schema.TypeScript(m, "User", "3.0.0", schema.Zod)
+	zod, _ := schema.TypeScript(m, "User", "3.0.0", schema.StyleZod)
 	fmt.Print(string(avsc), "\n", string(proto), "\n", string(zod))
 	// Output:
 	// {

@@ -12,7 +12,7 @@
 //     otelhttp server span of the request;
 //   - the request id (the X-Request-ID header, or a generated one) and the
 //     user id (the X-User-ID header) travel as slog attributes
-//     ([hooks.WithAttrs], for a [hooks.Logger]) and as baggage members
+//     ([hooks.ContextWithAttrs], for a [hooks.Logger]) and as baggage members
 //     [RequestIDKey] and [UserIDKey] (for
 //     otelhook.WithBaggageAttributes(migratehttp.RequestIDKey,
 //     migratehttp.UserIDKey)); they are also set on the request's span;

@@ -225,10 +225,10 @@ func (a *api) migrate(w http.ResponseWriter, r *http.Request) {
 	if userID != "" {
 		attrs = append(attrs, slog.String("user_id", userID))
 	}
-	ctx = hooks.WithAttrs(ctx, attrs...)
+	ctx = hooks.ContextWithAttrs(ctx, attrs...)
 	ctx = withIDs(ctx, reqID, userID)
 	counts := &counter{}
-	ctx = core.WithHooks(ctx, counts)
+	ctx = core.ContextWithHooks(ctx, counts)
 
 	out, err := a.m.Migrate(ctx, data, model, from, to)
 	w.Header().Set(HeaderMigrations, strconv.FormatInt(counts.migrations.Load(), 10))

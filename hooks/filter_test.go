@@ -333,18 +333,3 @@ func TestWhenInnerReturnsNilContext(t *testing.T) {
 		t.Errorf("inner After ran %d times, want 1", after)
 	}
 }
-
-// The deprecated When still takes the condition first.
-func TestWhenIsFilter(t *testing.T) {
-	m := newManager()
-	var seen []string
-	inner := hooks.Funcs{Before: func(ctx context.Context, e core.Event) context.Context {
-		seen = append(seen, e.Model)
-		return ctx
-	}}
-	m.AddHook(hooks.When(func(_ context.Context, e core.Event) bool { return false }, inner)) //nolint:staticcheck // the deprecated name must keep working
-	_, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0")
-	if err != nil || len(seen) != 0 {
-		t.Fatalf("err %v, seen %v: a condition that says no must keep inner out", err, seen)
-	}
-}

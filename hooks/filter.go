@@ -6,13 +6,6 @@ import (
 	"github.com/transmute-go/transmute/core"
 )
 
-// When is [Filter] with its arguments the other way round.
-//
-// Deprecated: use [Filter], which takes the wrapped hook first.
-func When(cond func(ctx context.Context, e core.Event) bool, inner core.Hook) core.Hook {
-	return Filter(inner, cond)
-}
-
 // Filter returns a hook that forwards a migration to inner only when cond
 // says so (inner first, as every wrapping hook of this project takes it): only in development, only for one model, only for records with
 // some field. cond is called once per migration, in BeforeMigrate, and its
