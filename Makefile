@@ -7,24 +7,39 @@ MODULES := $(patsubst ./%,%,$(shell find . -name go.mod -not -path './bin/*' -no
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all test vet lint bench bench-check demo demo-stream work tidy integration jaeger nats-server docs-check
+.PHONY: all test vet lint staticcheck bench bench-check demo demo-stream work tidy integration jaeger nats-server docs-check
 
 all: lint test
 
-## test: go vet and go test -race for every module (plus lint and the docs check)
+## test: go test -race for every module (after lint: gofmt, go vet, staticcheck; and the docs check)
 test: lint docs-check
 	@set -e; for m in $(MODULES); do \
 		echo "== $$m"; \
-		(cd $$m && go vet ./... && go test -race -count=1 ./...); \
+		(cd $$m && go test -race -count=1 ./...); \
 	done
 
 vet:
 	@set -e; for m in $(MODULES); do (cd $$m && go vet ./...); done
 
-## lint: gofmt must print nothing
-lint:
+## lint: gofmt must print nothing; go vet and staticcheck (pinned in tools/go.mod) find nothing in any module
+lint: staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@set -e; for m in $(MODULES); do \
+		echo "lint: $$m"; \
+		(cd $$m && go vet ./... && "$(CURDIR)/$(STATICCHECK_BIN)" ./...); \
+	done
+
+STATICCHECK_BIN := bin/staticcheck
+
+## staticcheck: build the pinned staticcheck into bin/staticcheck (skipped while newer than tools/go.mod and tools/go.sum)
+staticcheck:
+	@set -euo pipefail; \
+	if [ -x $(STATICCHECK_BIN) ] && [ $(STATICCHECK_BIN) -nt tools/go.sum ] && [ $(STATICCHECK_BIN) -nt tools/go.mod ]; then exit 0; fi; \
+	echo "staticcheck: building honnef.co/go/tools/cmd/staticcheck from tools/go.mod into $(STATICCHECK_BIN)"; \
+	mkdir -p $(dir $(STATICCHECK_BIN)); \
+	(cd tools && go build -o ../$(STATICCHECK_BIN).tmp honnef.co/go/tools/cmd/staticcheck); \
+	mv -f $(STATICCHECK_BIN).tmp $(STATICCHECK_BIN)
 
 ## docs-check: every Go block in README.md and docs/ must match the compiled source it names
 docs-check:

@@ -154,12 +154,11 @@ func (g *gateWriter) bytes() []byte {
 // failWriter fails the writes whose number (from 1) is in fail, and
 // writes the others to buf.
 type failWriter struct {
-	mu    sync.Mutex
-	n     int
-	fail  func(n int) bool
-	err   error
-	buf   bytes.Buffer
-	syncs int
+	mu   sync.Mutex
+	n    int
+	fail func(n int) bool
+	err  error
+	buf  bytes.Buffer
 }
 
 func (f *failWriter) Write(p []byte) (int, error) {

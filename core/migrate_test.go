@@ -420,7 +420,7 @@ func TestMigrateErrors(t *testing.T) {
 	mustOK(t, m.RegisterMigration("User", "2.0.0", "10.0.0", func(context.Context, core.Data) (core.Data, error) { return nil, errTest }))
 	mustOK(t, m.RegisterMigration("User", "2.0.0", "11.0.0", func(context.Context, core.Data) (core.Data, error) {
 		var d core.Data
-		d["x"] = 1 // a nil map write: a runtime panic
+		d["x"] = 1 //lint:ignore SA5000 a nil map write: the runtime panic under test
 		return d, nil
 	}))
 	for _, v := range []string{"7.0.0", "8.0.0", "9.0.0", "10.0.0", "11.0.0"} {
@@ -549,7 +549,7 @@ func TestMigrateCancelled(t *testing.T) {
 		t.Fatalf("%d steps ran after the ctx ended", ran)
 	}
 	// A nil ctx is taken as Background.
-	//nolint:staticcheck // testing the nil ctx on purpose
+	//lint:ignore SA1012 testing the nil ctx on purpose
 	if _, err := m.MigrateData(nil, in, "User", "1.0.0", "2.0.0"); err != nil {
 		t.Fatal(err)
 	}

@@ -74,8 +74,8 @@ type rKinds struct {
 	List     []string          `json:"list"`
 	NoTag    string            `json:",omitempty"`
 	Skipped  func()            `json:"-"`
-	Dash     string            `json:"-,omitempty"`
-	internal string            //nolint:unused // unexported: not a field
+	Dash     string            `json:"-,omitempty"` //lint:ignore SA5008 the field named "-", on purpose
+	internal string            //lint:ignore U1000 unexported: not a field, on purpose
 }
 
 func TestRegisterStructValidation(t *testing.T) {

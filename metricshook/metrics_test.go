@@ -495,9 +495,10 @@ func TestCalledByHand(t *testing.T) {
 	// No start anywhere: AfterMigrate has nothing to time and records
 	// nothing; OnError still counts the error. A nil ctx is fine.
 	h.AfterMigrate(context.Background(), e, core.Record{})
-	h.AfterMigrate(nil, e, core.Record{})       //nolint:staticcheck // a careless caller
-	h.OnError(nil, e, errBoom)                  //nolint:staticcheck
-	if c := h.BeforeMigrate(nil, e); c == nil { //nolint:staticcheck
+	h.AfterMigrate(nil, e, core.Record{}) //lint:ignore SA1012 a careless caller
+	h.OnError(nil, e, errBoom)            //lint:ignore SA1012 a careless caller
+	//lint:ignore SA1012 a careless caller
+	if c := h.BeforeMigrate(nil, e); c == nil {
 		t.Error("BeforeMigrate(nil, zero Start) returned a nil ctx")
 	}
 	tr, _ = h.Transition("User", "1.0.0", "2.0.0")

@@ -107,7 +107,7 @@ func ExampleNew_failure() {
 	for _, s := range recorder.Ended() {
 		fmt.Println(s.Name(), s.Status().Code)
 		for _, kv := range s.Attributes() {
-			fmt.Printf("  %s=%s\n", kv.Key, kv.Value.Emit())
+			fmt.Printf("  %s=%s\n", kv.Key, kv.Value.String())
 		}
 	}
 	// Output:
@@ -167,7 +167,7 @@ func ExampleWithoutItemSpans() {
 	fmt.Println(err)
 	printTree(recorder.Ended())
 	for _, kv := range recorder.Ended()[2].Attributes() {
-		fmt.Printf("%s=%s\n", kv.Key, kv.Value.Emit())
+		fmt.Printf("%s=%s\n", kv.Key, kv.Value.String())
 	}
 	// Output:
 	// <nil>
@@ -206,7 +206,7 @@ func ExampleWithRecordValues() {
 	for _, s := range recorder.Ended() {
 		for _, kv := range s.Attributes() {
 			if strings.HasPrefix(string(kv.Key), otelhook.DataKeyPrefix) {
-				fmt.Printf("%s %s=%s\n", s.Name(), kv.Key, kv.Value.Emit())
+				fmt.Printf("%s %s=%s\n", s.Name(), kv.Key, kv.Value.String())
 			}
 		}
 	}
@@ -228,7 +228,7 @@ func ExampleWithBaggageAttributes() {
 	ctx := baggage.ContextWithBaggage(context.Background(), bag)
 	_, _ = m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
 	span := recorder.Ended()[1]
-	fmt.Println(span.Name(), span.Attributes()[len(span.Attributes())-1].Value.Emit())
+	fmt.Println(span.Name(), span.Attributes()[len(span.Attributes())-1].Value.String())
 	// Output:
 	// migrate User acme
 }

@@ -217,13 +217,13 @@ func wantAttrs(t testing.TB, s sdktrace.ReadOnlySpan, want map[attribute.Key]att
 	for k, v := range want {
 		g, ok := got[k]
 		switch {
-		case v.Type() == attribute.INVALID && ok:
-			t.Errorf("span %s: attribute %s = %v, want it absent", s.Name(), k, g.Emit())
-		case v.Type() == attribute.INVALID:
+		case v.Type() == attribute.EMPTY && ok:
+			t.Errorf("span %s: attribute %s = %v, want it absent", s.Name(), k, g.String())
+		case v.Type() == attribute.EMPTY:
 		case !ok:
-			t.Errorf("span %s: attribute %s missing, want %v", s.Name(), k, v.Emit())
+			t.Errorf("span %s: attribute %s missing, want %v", s.Name(), k, v.String())
 		case g != v:
-			t.Errorf("span %s: attribute %s = %v (%s), want %v (%s)", s.Name(), k, g.Emit(), g.Type(), v.Emit(), v.Type())
+			t.Errorf("span %s: attribute %s = %v (%s), want %v (%s)", s.Name(), k, g.String(), g.Type(), v.String(), v.Type())
 		}
 	}
 }

@@ -253,7 +253,7 @@ func TestFailureStatus(t *testing.T) {
 				childOf(t, s, mig)
 				if i == c.failedStep {
 					if s.Status().Code != codes.Error || attrs(s)[semconv.ErrorTypeKey].AsString() != c.errType {
-						t.Errorf("failed step: status %+v, error.type %v", s.Status(), attrs(s)[semconv.ErrorTypeKey].Emit())
+						t.Errorf("failed step: status %+v, error.type %v", s.Status(), attrs(s)[semconv.ErrorTypeKey].String())
 					}
 				} else if s.Status().Code != codes.Unset {
 					t.Errorf("step %d: status %+v, want unset", i, s.Status())

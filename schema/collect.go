@@ -117,6 +117,3 @@ func identifier(s string) string {
 	}
 	return b.String()
 }
-
-// optional reports whether a record may lack the field or hold null in it.
-func optional(f *core.Field) bool { return !f.Required || f.Nullable }

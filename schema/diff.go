@@ -258,7 +258,7 @@ func (d *Diff) MarshalJSON() ([]byte, error) {
 		Breaking  []string     `json:"breaking"`
 	}{
 		d.Model, d.From, d.To, nonNil(d.Added), nonNil(d.Removed), nonNil(d.Unchanged),
-		lo.Map(d.Modified, func(m Modification, _ int) mod { return mod{m.Field, m.Changes} }),
+		lo.Map(d.Modified, func(m Modification, _ int) mod { return mod(m) }),
 		nonNil(d.Breaking()),
 	}
 	var b bytes.Buffer

@@ -126,7 +126,7 @@ func Example_hookPanic() {
 	m.AddHook(say("A"))
 	m.AddHook(hooks.Funcs{After: func(context.Context, core.Event, core.Record) {
 		var counts map[string]int
-		counts["oops"]++ // a bug: assignment to entry in nil map
+		counts["oops"]++ //lint:ignore SA5000 the bug this example shows: assignment to entry in nil map
 	}})
 
 	out, err := m.Migrate(context.Background(), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")

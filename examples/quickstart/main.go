@@ -250,9 +250,9 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 		endpoint := cmp.Or(os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"), os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
 		service, _ := res.Set().Value(semconv.ServiceNameKey)
 		if flushErr != nil {
-			fmt.Fprintf(w, "trace %s, service %s: not every span could be sent over OTLP gRPC to %s (%v)\n", traceID, service.Emit(), endpoint, flushErr)
+			fmt.Fprintf(w, "trace %s, service %s: not every span could be sent over OTLP gRPC to %s (%v)\n", traceID, service.String(), endpoint, flushErr)
 		} else {
-			fmt.Fprintf(w, "sent over OTLP gRPC to %s: trace %s, service %s\n", endpoint, traceID, service.Emit())
+			fmt.Fprintf(w, "sent over OTLP gRPC to %s: trace %s, service %s\n", endpoint, traceID, service.String())
 		}
 	}
 

@@ -104,8 +104,7 @@ func (panicky) OnError(context.Context, string, error)                { panic("e
 func (panicky) ValidateMigration(context.Context, string, int) error  { panic("validate") }
 
 type panicReport struct {
-	method string
-	value  any
+	value any
 }
 
 func collect(reports *[]panicReport) dispatch.Options[hook] {

@@ -297,7 +297,7 @@ func TestRequestIDs(t *testing.T) {
 		t.Errorf("request.id on the span = %q, want real", got)
 	}
 	if v, ok := attr(mig, migratehttp.UserIDKey); ok {
-		t.Errorf("user.id on the span = %q, want none", v.Emit())
+		t.Errorf("user.id on the span = %q, want none", v.String())
 	}
 }
 

@@ -172,7 +172,7 @@ func attr(s sdktrace.ReadOnlySpan, key string) (attribute.Value, bool) {
 
 func attrString(s sdktrace.ReadOnlySpan, key string) string {
 	v, _ := attr(s, key)
-	return v.Emit()
+	return v.String()
 }
 
 func dump(spans []sdktrace.ReadOnlySpan) string {

@@ -331,7 +331,7 @@ func (p *printer) wrapWords(b *strings.Builder, l line, code string) {
 // value formats an attribute value: strings quoted when they hold a space
 // or a quote (or are empty), everything else as OpenTelemetry emits it.
 func value(v attribute.Value) string {
-	s := v.Emit()
+	s := v.String()
 	if v.Type() == attribute.STRING && (s == "" || strings.ContainsAny(s, " \t\n\"=")) {
 		return strconv.Quote(s)
 	}
