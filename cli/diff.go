@@ -95,9 +95,9 @@ func (a *app) graphCmd() *cobra.Command {
 			}
 			switch format {
 			case "mermaid":
-				fmt.Fprint(a.out(), schema.Mermaid(a.m, models...))
+				fmt.Fprint(a.out(), schema.Mermaid(a.m, schema.WithModels(models...)))
 			case "dot":
-				fmt.Fprint(a.out(), schema.DOT(a.m, models...))
+				fmt.Fprint(a.out(), schema.DOT(a.m, schema.WithModels(models...)))
 			default:
 				return usage("--format %q: want mermaid or dot", format)
 			}

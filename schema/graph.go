@@ -39,14 +39,14 @@ func graphs(m *core.Manager, models []string) []graphOf {
 	return out
 }
 
-// Mermaid returns the migration graph of each named model (every model
-// when none is named) as a Mermaid flowchart: versions as nodes, a solid
+// Mermaid returns the migration graph of each model of [WithModels]
+// (every model without it) as a Mermaid flowchart: versions as nodes, a solid
 // arrow for each registered migration function, a dashed one labelled
 // "auto" for each auto-migration step, downgrades included.
-func Mermaid(m *core.Manager, models ...string) string {
+func Mermaid(m *core.Manager, opts ...Option) string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
-	for _, g := range graphs(m, models) {
+	for _, g := range graphs(m, newConfig(opts).models) {
 		id := func(v core.Version) string { return identifier(g.model) + "_" + versionSuffix(v) }
 		fmt.Fprintf(&b, "  subgraph %s[%q]\n", identifier(g.model), g.model)
 		for _, v := range g.versions {
@@ -64,14 +64,14 @@ func Mermaid(m *core.Manager, models ...string) string {
 	return b.String()
 }
 
-// DOT returns the migration graph of each named model (every model when
-// none is named) in Graphviz DOT: a cluster per model, versions as nodes,
+// DOT returns the migration graph of each model of [WithModels] (every
+// model without it) in Graphviz DOT: a cluster per model, versions as nodes,
 // a solid edge for each registered migration function and a dashed one
 // labelled "auto" for each auto-migration step.
-func DOT(m *core.Manager, models ...string) string {
+func DOT(m *core.Manager, opts ...Option) string {
 	var b strings.Builder
 	b.WriteString("digraph migrations {\n  rankdir=LR;\n")
-	for _, g := range graphs(m, models) {
+	for _, g := range graphs(m, newConfig(opts).models) {
 		id := func(v core.Version) string { return fmt.Sprintf("%q", g.model+" "+v.String()) }
 		fmt.Fprintf(&b, "  subgraph %q {\n    label=%q;\n", "cluster_"+g.model, g.model)
 		for _, v := range g.versions {

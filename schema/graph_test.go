@@ -8,7 +8,7 @@ import (
 )
 
 func TestMermaid(t *testing.T) {
-	got := schema.Mermaid(newManager(), "User", "Address")
+	got := schema.Mermaid(newManager(), schema.WithModels("User", "Address"))
 	want := `flowchart LR
   subgraph User["User"]
     User_v1_0_0["1.0.0"]
@@ -30,13 +30,13 @@ func TestMermaid(t *testing.T) {
 	if all := schema.Mermaid(newManager()); !strings.Contains(all, "subgraph Address") || strings.Index(all, "Address") > strings.Index(all, "User") {
 		t.Fatalf("every model, sorted:\n%s", all)
 	}
-	if none := schema.Mermaid(newManager(), "Nope"); none != "flowchart LR\n" {
+	if none := schema.Mermaid(newManager(), schema.WithModels("Nope")); none != "flowchart LR\n" {
 		t.Fatalf("an unknown model: %q", none)
 	}
 }
 
 func TestDOT(t *testing.T) {
-	got := schema.DOT(newManager(), "Address")
+	got := schema.DOT(newManager(), schema.WithModels("Address"))
 	want := `digraph migrations {
   rankdir=LR;
   subgraph "cluster_Address" {

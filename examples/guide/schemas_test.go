@@ -135,7 +135,7 @@ func Example_compare() {
 // The migration graph, as Mermaid: a solid arrow per function, a dashed
 // one per auto-migration.
 func Example_mermaid() {
-	fmt.Print(schema.Mermaid(newManager(), "User"))
+	fmt.Print(schema.Mermaid(newManager(), schema.WithModels("User")))
 	// Output:
 	// flowchart LR
 	//   subgraph User["User"]
