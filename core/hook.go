@@ -58,9 +58,11 @@ type BatchObserver interface {
 }
 
 // Event describes one migration. It is passed by value, and nothing in it
-// reaches back into the engine or the caller's data: Path is the hook's
-// own copy (a hook that writes it changes no later migration) and Data is
-// a read-only view whose values are views or private copies.
+// reaches back into the engine or the caller's data: Data is a read-only
+// view whose values are views or private copies, and Path, which the
+// hooks of every migration of the same path share and must not write, is
+// apart from the engine's own path ([Manager.Path], the steps run); a
+// write to it is undone when the migration ends. Copy it to keep it.
 type Event struct {
 	Model    string
 	From, To Version

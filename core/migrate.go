@@ -105,9 +105,11 @@ func (m *Manager) run(ctx context.Context, data Data, model string, from, to Ver
 	x.e.Elapsed = time.Since(x.e.Start)
 	if err != nil {
 		x.inv.OnError(&x.e, err)
+		x.pl.repair()
 		return nil, err
 	}
 	x.inv.AfterMigrate(&x.e, Record{m: out})
+	x.pl.repair()
 	return out, nil
 }
 
@@ -133,8 +135,6 @@ type migration struct {
 	target *modelVersion // the version the result is validated against, if any
 
 	versionKey string // the field of the result to set to the target version, if any
-
-	pathBuf [4]Version // the hooks' copy of a short path, without an allocation
 }
 
 // prepare finds the plan (and the target, to validate the result against);
@@ -145,10 +145,7 @@ func (x *migration) prepare(validate bool) error {
 	if err != nil {
 		return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: err}
 	}
-	x.pl, e.Path = pl, pl.path
-	if x.hs.Len() > 0 { // hooks get a path of their own: the plan's is cached
-		e.Path = append(x.pathBuf[:0:len(x.pathBuf)], pl.path...)
-	}
+	x.pl, e.Path = pl, pl.hookPath
 	if validate {
 		if x.target = pl.steps[len(pl.steps)-1].toMV; x.target == nil {
 			return &MigrationError{Model: e.Model, From: e.From, To: e.To, Err: &NotFoundError{Model: e.Model, Version: e.To}}

@@ -7,8 +7,17 @@ import (
 // plan is a migration between two versions of a model, found once and
 // cached.
 type plan struct {
-	path  []Version
-	steps []planStep
+	path     []Version // the engine's: Manager.Path copies it
+	hookPath []Version // the hooks' Event.Path, apart from path
+	steps    []planStep
+}
+
+// repair undoes a hook's write to the hooks' path, which the contract
+// forbids: the next migration's hooks see the path again.
+func (p *plan) repair() {
+	if p != nil && !slices.Equal(p.hookPath, p.path) {
+		copy(p.hookPath, p.path)
+	}
 }
 
 type planStep struct {
@@ -132,7 +141,7 @@ func (g *graph) shortest(mr *modelReg, from, to Version) *plan {
 	for _, s := range steps {
 		path = append(path, s.to)
 	}
-	return &plan{path: path, steps: steps}
+	return &plan{path: path, hookPath: slices.Clone(path), steps: steps}
 }
 
 // lookup returns the plan from one version to another, or nil when there
