@@ -1,7 +1,9 @@
 package core_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -585,5 +587,26 @@ func TestDefaultErrorHandlerLogs(t *testing.T) {
 	defer logs.mu.Unlock()
 	if len(logs.msgs) != 1 || !strings.Contains(logs.msgs[0], "boom in AfterMigrate") || !strings.Contains(logs.msgs[0], "error_type=hook_panic") {
 		t.Fatalf("logged %q", logs.msgs)
+	}
+}
+
+// The default error handler logs one fixed message, with the error as an
+// attribute, so that log lines group.
+func TestDefaultErrorHandlerLogsAFixedMessage(t *testing.T) {
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
+	defer slog.SetDefault(prev)
+	m := userManager(t)
+	m.AddHook(panicHook{where: "BeforeMigrate"})
+	if _, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+		t.Fatalf("%v: %q", err, buf.String())
+	}
+	if rec["msg"] != "transmute: hook panicked" || !strings.Contains(fmt.Sprint(rec["error"]), "BeforeMigrate") || rec["error_type"] != "hook_panic" {
+		t.Fatalf("logged %v", rec)
 	}
 }

@@ -22,7 +22,7 @@ type Manager struct {
 // NewManager returns an empty manager.
 func NewManager(opts ...Option) *Manager {
 	m := &Manager{}
-	m.cfg.onError = func(err error) { slog.Error("transmute: "+err.Error(), "error_type", ErrorType(err)) }
+	m.cfg.onError = func(err error) { slog.Error("transmute: hook panicked", "error", err, "error_type", ErrorType(err)) }
 	for _, o := range opts {
 		if o != nil {
 			o.applyManager(&m.cfg)
