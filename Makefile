@@ -21,10 +21,11 @@ test: lint docs-check
 vet:
 	@set -e; for m in $(MODULES); do (cd $$m && go vet ./...); done
 
-## lint: gofmt must print nothing; go vet and staticcheck (pinned in tools/go.mod) find nothing in any module
+## lint: gofmt must print nothing; each module's copies of internal/ match their templates (scripts/sync-internal.sh); go vet and staticcheck (pinned in tools/go.mod) find nothing in any module
 lint: staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@scripts/sync-internal.sh --check
 	@set -e; for m in $(MODULES); do \
 		echo "lint: $$m"; \
 		(cd $$m && go vet ./... && "$(CURDIR)/$(STATICCHECK_BIN)" ./...); \

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/transmute-go/transmute/cli"
+	"github.com/transmute-go/transmute/cli/internal/benchmodels"
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/benchmodels"
 )
 
 // benchManager is the workload of scripts/bench-cli.sh.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/transmute-go/transmute/cli/internal/atomicfile"
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/atomicfile"
 )
 
 // migrateFlags are the flags of migrate.

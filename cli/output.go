@@ -6,7 +6,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/transmute-go/transmute/internal/atomicfile"
+	"github.com/transmute-go/transmute/cli/internal/atomicfile"
 )
 
 // output is a stream migrate writes (the records, the rejects): a stream

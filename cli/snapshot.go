@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/transmute-go/transmute/internal/atomicfile"
+	"github.com/transmute-go/transmute/cli/internal/atomicfile"
 	"github.com/transmute-go/transmute/schema"
 )
 

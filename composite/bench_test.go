@@ -5,15 +5,15 @@ package composite_test
 //	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 . | awk -f ../scripts/benchmedians.awk
 
 import (
-	"github.com/transmute-go/transmute/internal/cputime"
+	"github.com/transmute-go/transmute/composite/internal/cputime"
 
 	"context"
 	"fmt"
 	"testing"
 
 	"github.com/transmute-go/transmute/composite"
+	"github.com/transmute-go/transmute/composite/internal/dispatch"
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/dispatch"
 )
 
 // nop is a hook that does nothing; a pointer so that each one is distinct.

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/transmute-go/transmute/composite/internal/dispatch"
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/dispatch"
 )
 
 // The composite's members run through the project's one dispatch.

@@ -12,8 +12,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/benchmodels"
 	"github.com/transmute-go/transmute/jsmigrate"
+	"github.com/transmute-go/transmute/jsmigrate/internal/benchmodels"
 )
 
 func benchManager(b *testing.B) *core.Manager {

@@ -1,7 +1,7 @@
 package metricshook_test
 
 import (
-	"github.com/transmute-go/transmute/internal/cputime"
+	"github.com/transmute-go/transmute/metricshook/internal/cputime"
 
 	"context"
 	"strings"

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/cputime"
 	"github.com/transmute-go/transmute/metricshook"
+	"github.com/transmute-go/transmute/metricshook/internal/cputime"
 )
 
 // The P3 workload (docs/benchmarks.md): V1{name, a} → V2 adds email, one

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/cputime"
 	"github.com/transmute-go/transmute/otelhook"
+	"github.com/transmute-go/transmute/otelhook/internal/cputime"
 )
 
 // The P4 workload (docs/benchmarks.md): V1{name} → V2{name, email} →

@@ -5,7 +5,7 @@ package sampling_test
 //	GOWORK=off go test -run '^$' -bench . -benchmem -count 6 .
 
 import (
-	"github.com/transmute-go/transmute/internal/cputime"
+	"github.com/transmute-go/transmute/sampling/internal/cputime"
 
 	"context"
 	"testing"

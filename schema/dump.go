@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/atomicfile"
+	"github.com/transmute-go/transmute/schema/internal/atomicfile"
 )
 
 // Format is a schema format [Dump] writes.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/transmute-go/transmute/cli"
 	"github.com/transmute-go/transmute/core"
-	"github.com/transmute-go/transmute/internal/benchmodels"
+	"github.com/transmute-go/transmute/examples/internal/benchmodels"
 )
 
 func main() {
