@@ -275,18 +275,14 @@ func TestVersionFlagsAreCheckedFirst(t *testing.T) {
 func TestDecodeMessages(t *testing.T) {
 	m := newManager(t)
 	for in, msg := range map[string]string{
-		"[1,2,3]":                              "line 1: not a JSON object: found an array",
-		"null":                                 "line 1: not a JSON object: found null",
-		`"text"`:                               "line 1: not a JSON object: found a string",
-		"42":                                   "line 1: not a JSON object: found a number",
-		"{\"name\":\"A\xffB\"}":                "line 1: not valid UTF-8 at byte 10",
-		"x\n\ufeff{}":                          "line 2: not a JSON object: found a byte-order mark",
-		`{"schema_version":"1.0.0","n":1e400}`: "",
+		"[1,2,3]":               "line 1: not a JSON object: found an array",
+		"null":                  "line 1: not a JSON object: found null",
+		`"text"`:                "line 1: not a JSON object: found a string",
+		"42":                    "line 1: not a JSON object: found a number",
+		"{\"name\":\"A\xffB\"}": "line 1: not valid UTF-8 at byte 10",
+		"x\n\ufeff{}":           "line 2: not a JSON object: found a byte-order mark",
 	} {
 		r := run(t, m, in+"\n", "validate", "-m", "User")
-		if msg == "" {
-			continue
-		}
 		if !strings.Contains(r.stderr, msg) || strings.Contains(r.stderr, "not a JSON object: not a JSON object") {
 			t.Errorf("%q: stderr %q, want %q", in, r.stderr, msg)
 		}

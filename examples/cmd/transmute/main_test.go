@@ -220,6 +220,7 @@ func readLines(t *testing.T, path string, n int) <-chan struct{} {
 	go func() {
 		f, err := os.Open(path)
 		if err != nil {
+			t.Errorf("the audit FIFO: %v", err)
 			close(ready)
 			return
 		}
@@ -234,7 +235,8 @@ func readLines(t *testing.T, path string, n int) <-chan struct{} {
 				}
 			}
 			if err != nil {
-				if seen < n {
+				if seen < n { // the run ended before it was under way: the test would test nothing
+					t.Errorf("the audit trail ended after %d lines, want %d first", seen, n)
 					close(ready)
 				}
 				return
