@@ -7,16 +7,21 @@ MODULES := $(patsubst ./%,%,$(shell find . -name go.mod -not -path './bin/*' -no
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all test vet lint staticcheck bench bench-check demo demo-stream work tidy integration jaeger nats-server docs-check
+.PHONY: all test release-check vet lint staticcheck bench bench-check demo demo-stream work tidy integration jaeger nats-server docs-check
 
 all: lint test
 
-## test: go test -race for every module (after lint: gofmt, go vet, staticcheck; and the docs check)
+## test: go test -race for every module (after lint: gofmt, go vet, staticcheck; the docs check), then release-check
 test: lint docs-check
 	@set -e; for m in $(MODULES); do \
 		echo "== $$m"; \
 		(cd $$m && go test -race -count=1 ./...); \
 	done
+	@$(MAKE) --no-print-directory release-check
+
+## release-check: every module of versions.yaml resolves with go get at its version, without replace lines, from a proxy built from the working tree (docs/releasing.md)
+release-check:
+	cd tools && go run ./releasecheck -repo ..
 
 vet:
 	@set -e; for m in $(MODULES); do (cd $$m && go vet ./...); done
@@ -30,6 +35,7 @@ lint: staticcheck
 		echo "lint: $$m"; \
 		(cd $$m && go vet ./... && "$(CURDIR)/$(STATICCHECK_BIN)" ./...); \
 	done
+	@echo "lint: tools/releasecheck"; cd tools && go vet ./releasecheck && "$(CURDIR)/$(STATICCHECK_BIN)" ./releasecheck
 
 STATICCHECK_BIN := bin/staticcheck
 

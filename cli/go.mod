@@ -6,10 +6,10 @@ require (
 	github.com/bytedance/sonic v1.15.5
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2
-	github.com/transmute-go/transmute v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/audit v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/otelhook v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/schema v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute v0.1.0
+	github.com/transmute-go/transmute/audit v0.1.0
+	github.com/transmute-go/transmute/otelhook v0.1.0
+	github.com/transmute-go/transmute/schema v0.1.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc v1.47.0
 	go.opentelemetry.io/otel/sdk v1.47.0

@@ -32,7 +32,11 @@ func exampleManager() *core.Manager {
 	_ = m.RegisterSchema("User", "1.0.0", core.Schema{Fields: []core.Field{{Name: "name", Required: true}}})
 	_ = m.RegisterSchema("User", "2.0.0", core.Schema{Fields: []core.Field{{Name: "first", Required: true}, {Name: "last", Required: true}}})
 	_ = m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
-		first, last, _ := strings.Cut(d["name"].(string), " ")
+		name, ok := d["name"].(string)
+		if !ok {
+			return nil, fmt.Errorf("name is %T, not a string", d["name"])
+		}
+		first, last, _ := strings.Cut(name, " ")
 		return core.Data{"first": first, "last": last}, nil
 	})
 	return m
@@ -102,8 +106,8 @@ func ExampleHook_Add() {
 	// 2 members
 	// logging: before User 1.0.0 → 2.0.0
 	// tracing: before User 1.0.0 → 2.0.0
-	// tracing: error User panic
-	// logging: error User panic
+	// tracing: error User migration_function
+	// logging: error User migration_function
 	// 1 member
 	// tracing: before User 1.0.0 → 2.0.0
 	// tracing: after User [first last]

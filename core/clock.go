@@ -23,7 +23,7 @@ type clock struct {
 // now returns the current time.
 func (c *clock) now() time.Time {
 	if b := c.base.Load(); b != nil {
-		if d := time.Since(*b); d >= 0 && d < clockRefresh {
+		if d := time.Since(*b); fresh(d) {
 			return b.Add(d)
 		}
 	}
@@ -31,3 +31,8 @@ func (c *clock) now() time.Time {
 	c.base.Store(&t)
 	return t
 }
+
+// fresh reports whether a base read d ago may still be used: not in the
+// future (the monotonic clock never goes back, but a base may be stored
+// by hand) and less than clockRefresh old.
+func fresh(d time.Duration) bool { return d >= 0 && d < clockRefresh }

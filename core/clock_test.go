@@ -6,7 +6,8 @@ import (
 )
 
 // The clock's readings never go back, stay close to time.Now, and its
-// wall-clock base is read again once it is clockRefresh old.
+// wall-clock base is read again once it is clockRefresh old (and only
+// then: fresh).
 func TestClock(t *testing.T) {
 	var c clock
 	prev := c.now()
@@ -22,17 +23,19 @@ func TestClock(t *testing.T) {
 		}
 		prev = got
 	}
-	var fresh clock
-	t0 := time.Now()
-	fresh.now()
-	base := fresh.base.Load()
-	fresh.now()
-	if time.Since(t0) < clockRefresh && fresh.base.Load() != base {
-		t.Error("base read again within clockRefresh")
+	// A base clockRefresh old is read again; a fresh one is not.
+	var c2 clock
+	stale := time.Now().Add(-clockRefresh) // keeps the monotonic reading
+	c2.base.Store(&stale)
+	if got := c2.now(); c2.base.Load() == &stale || got.Sub(stale) < clockRefresh {
+		t.Errorf("a base clockRefresh old was used (now %v, base %v)", got, stale)
 	}
-	time.Sleep(clockRefresh + 10*time.Millisecond)
-	fresh.now()
-	if fresh.base.Load() == base {
-		t.Error("base not read again after clockRefresh")
+	for d, want := range map[time.Duration]bool{
+		-time.Nanosecond: false, 0: true, clockRefresh - time.Nanosecond: true,
+		clockRefresh: false, time.Hour: false,
+	} {
+		if fresh(d) != want {
+			t.Errorf("fresh(%v) = %v, want %v", d, !want, want)
+		}
 	}
 }

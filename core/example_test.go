@@ -33,7 +33,11 @@ func newUserManager() *core.Manager {
 	must(core.Register[UserV2](m, "User", "2.0.0"))
 	must(core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
 	must(m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
-		first, last, _ := strings.Cut(d["name"].(string), " ")
+		name, ok := d["name"].(string)
+		if !ok {
+			return nil, fmt.Errorf("name is %T, not a string", d["name"])
+		}
+		first, last, _ := strings.Cut(name, " ")
 		delete(d, "name")
 		d["first_name"], d["last_name"] = first, last
 		return d, nil
@@ -121,7 +125,7 @@ func ExampleManager_AddHook() {
 	// before User 1.0.0 → 3.0.0 via [1.0.0 2.0.0 3.0.0]
 	// after User: [email first_name last_name]
 	// before User 1.0.0 → 2.0.0 via [1.0.0 2.0.0]
-	// error User: panic
+	// error User: migration_function
 }
 
 func ExampleParseVersion() {

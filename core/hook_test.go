@@ -591,22 +591,28 @@ func TestDefaultErrorHandlerLogs(t *testing.T) {
 }
 
 // The default error handler logs one fixed message, with the error as an
-// attribute, so that log lines group.
+// attribute, so that log lines group; the zero Manager's is the same.
 func TestDefaultErrorHandlerLogsAFixedMessage(t *testing.T) {
-	var buf bytes.Buffer
-	prev := slog.Default()
-	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
-	defer slog.SetDefault(prev)
-	m := userManager(t)
-	m.AddHook(panicHook{where: "BeforeMigrate"})
-	if _, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0"); err != nil {
-		t.Fatal(err)
-	}
-	var rec map[string]any
-	if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
-		t.Fatalf("%v: %q", err, buf.String())
-	}
-	if rec["msg"] != "transmute: hook panicked" || !strings.Contains(fmt.Sprint(rec["error"]), "BeforeMigrate") || rec["error_type"] != "hook_panic" {
-		t.Fatalf("logged %v", rec)
+	for name, m := range map[string]*core.Manager{"NewManager": core.NewManager(), "zero Manager": {}} {
+		t.Run(name, func(t *testing.T) {
+			var buf bytes.Buffer
+			prev := slog.Default()
+			slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
+			defer slog.SetDefault(prev)
+			mustOK(t, core.Register[tUserV1](m, "User", "1.0.0"))
+			mustOK(t, core.Register[tUserV2](m, "User", "2.0.0"))
+			mustOK(t, m.RegisterMigration("User", "1.0.0", "2.0.0", splitName))
+			m.AddHook(panicHook{where: "BeforeMigrate"})
+			if _, err := m.Migrate(context.Background(), core.Data{"name": "A B"}, "User", "1.0.0", "2.0.0"); err != nil {
+				t.Fatal(err)
+			}
+			var rec map[string]any
+			if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+				t.Fatalf("%v: %q", err, buf.String())
+			}
+			if rec["msg"] != "transmute: hook panicked" || !strings.Contains(fmt.Sprint(rec["error"]), "BeforeMigrate") || rec["error_type"] != "hook_panic" {
+				t.Fatalf("logged %v", rec)
+			}
+		})
 	}
 }

@@ -18,11 +18,16 @@ type (
 )
 
 // newHookSet returns a set of hooks whose panics reach the manager's error
-// handler as a *HookPanicError.
+// handler (the default one when none is set, as in a zero Manager) as a
+// *HookPanicError.
 func (m *Manager) newHookSet(hooks []Hook) *hookSet {
+	onError := m.cfg.onError
+	if onError == nil {
+		onError = logError
+	}
 	return dispatch.New[Hook, Event, Record, Step, Batch](hooks, dispatch.Options[Hook]{
 		PanicError: newHookPanicError,
-		OnPanic:    m.cfg.onError,
+		OnPanic:    onError,
 	})
 }
 

@@ -19,10 +19,15 @@ type Manager struct {
 	clock clock // the start of migrations and batches
 }
 
+// logError is the default error handler: one fixed message, with the
+// error and its type as attributes, so that log lines group.
+func logError(err error) {
+	slog.Error("transmute: hook panicked", "error", err, "error_type", ErrorType(err))
+}
+
 // NewManager returns an empty manager.
 func NewManager(opts ...Option) *Manager {
 	m := &Manager{}
-	m.cfg.onError = func(err error) { slog.Error("transmute: hook panicked", "error", err, "error_type", ErrorType(err)) }
 	for _, o := range opts {
 		if o != nil {
 			o.applyManager(&m.cfg)

@@ -9,15 +9,15 @@ require (
 	github.com/prometheus/client_model v0.6.3
 	github.com/prometheus/common v0.72.0
 	github.com/schollz/progressbar/v3 v3.19.1
-	github.com/transmute-go/transmute v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/audit v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/cli v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/composite v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/jsmigrate v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/metricshook v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/otelhook v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/sampling v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/schema v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute v0.1.0
+	github.com/transmute-go/transmute/audit v0.1.0
+	github.com/transmute-go/transmute/cli v0.1.0
+	github.com/transmute-go/transmute/composite v0.1.0
+	github.com/transmute-go/transmute/jsmigrate v0.1.0
+	github.com/transmute-go/transmute/metricshook v0.1.0
+	github.com/transmute-go/transmute/otelhook v0.1.0
+	github.com/transmute-go/transmute/sampling v0.1.0
+	github.com/transmute-go/transmute/schema v0.1.0
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/exporters/otlp/otlpmetric/otlpmetricgrpc v1.47.0

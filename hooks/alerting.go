@@ -31,7 +31,7 @@ func Threshold(n int, window time.Duration) Rule {
 // Alert is what [Alerting] hands to its notify function.
 type Alert struct {
 	// Model is the model whose failures reached the threshold, with
-	// [WithPerModel]; it is "" when every model counts together.
+	// [WithAlertPerModel]; it is "" when every model counts together.
 	Model string
 	// Failures failed migrations happened within Window (the rule's
 	// numbers), the first of them at First, the last at Last.At.
@@ -42,7 +42,7 @@ type Alert struct {
 	Last Failure
 	// Suppressed counts the failures at or above the threshold that did
 	// not alert since the previous alert of the same Model, because of
-	// the [WithCooldown].
+	// the [WithAlertCooldown].
 	Suppressed int
 }
 
@@ -82,7 +82,7 @@ func (a Alert) String() string {
 // migrations cost it nothing.
 //
 // Alerts are delivered off the migration path: OnError puts them in a
-// bounded queue (see [WithQueueSize]) that one goroutine, started with the
+// bounded queue (see [WithAlertQueueSize]) that one goroutine, started with the
 // first alert, hands to the notify function in order. A full queue drops
 // the alert, counted by [Alerting.Dropped]; a migration never waits for
 // a notification. [Alerting.Close] delivers what is queued and stops the

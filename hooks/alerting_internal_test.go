@@ -13,8 +13,8 @@ import (
 // user input, say) does not grow the per-model state without bound.
 func TestAlertingPrunesIdleModels(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	h := NewAlerting(Threshold(2, time.Minute), func(context.Context, Alert) {}, WithPerModel(),
-		WithClock(func() time.Time { return now }))
+	h := NewAlerting(Threshold(2, time.Minute), func(context.Context, Alert) {}, WithAlertPerModel(),
+		WithAlertClock(func() time.Time { return now }))
 	defer h.Close()
 	for i := range 5000 {
 		now = now.Add(time.Second)

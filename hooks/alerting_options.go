@@ -3,8 +3,8 @@ package hooks
 import "time"
 
 // AlertingOption configures an [Alerting] hook. Options are created by
-// [WithPerModel], [WithCooldown], [WithQueueSize], [WithClock] and
-// [WithErrorHandler]; a nil AlertingOption is ignored.
+// [WithAlertPerModel], [WithAlertCooldown], [WithAlertQueueSize], [WithAlertClock] and
+// [WithAlertErrorHandler]; a nil AlertingOption is ignored.
 type AlertingOption interface{ applyAlerting(*alertingConfig) }
 
 type alertingConfig struct {
@@ -19,24 +19,24 @@ type alertingOptionFunc func(*alertingConfig)
 
 func (f alertingOptionFunc) applyAlerting(c *alertingConfig) { f(c) }
 
-// WithPerModel counts the failures of each model apart: an alert says which
+// WithAlertPerModel counts the failures of each model apart: an alert says which
 // model reached the threshold, and each model has its own cooldown.
-func WithPerModel() AlertingOption {
+func WithAlertPerModel() AlertingOption {
 	return alertingOptionFunc(func(c *alertingConfig) { c.perModel = true })
 }
 
-// WithCooldown holds back further alerts (of the same model, with [WithPerModel])
+// WithAlertCooldown holds back further alerts (of the same model, with [WithAlertPerModel])
 // for d after one is raised, so that one incident alerts once; the next
 // alert says how many failures were held back. Without it (or with d <= 0)
 // every failure that finds the threshold reached alerts.
-func WithCooldown(d time.Duration) AlertingOption {
+func WithAlertCooldown(d time.Duration) AlertingOption {
 	return alertingOptionFunc(func(c *alertingConfig) { c.cooldown = max(d, 0) })
 }
 
-// WithQueueSize sets how many alerts may wait for the notify function
+// WithAlertQueueSize sets how many alerts may wait for the notify function
 // (default 64; n < 1 keeps the default). When the queue is full, new
 // alerts are dropped and counted by [Alerting.Dropped].
-func WithQueueSize(n int) AlertingOption {
+func WithAlertQueueSize(n int) AlertingOption {
 	return alertingOptionFunc(func(c *alertingConfig) {
 		if n >= 1 {
 			c.queue = n
@@ -44,10 +44,10 @@ func WithQueueSize(n int) AlertingOption {
 	})
 }
 
-// WithClock sets the function that tells the time of a failure (default
+// WithAlertClock sets the function that tells the time of a failure (default
 // [time.Now]); tests use it to move time by hand. A nil now keeps the
 // default.
-func WithClock(now func() time.Time) AlertingOption {
+func WithAlertClock(now func() time.Time) AlertingOption {
 	return alertingOptionFunc(func(c *alertingConfig) {
 		if now != nil {
 			c.now = now
@@ -55,11 +55,11 @@ func WithClock(now func() time.Time) AlertingOption {
 	})
 }
 
-// WithErrorHandler sets the function that receives a *[core.PanicError] when
+// WithAlertErrorHandler sets the function that receives a *[core.PanicError] when
 // the notify function panics; delivery goes on with the next alert. The
 // default logs it with log/slog at Error level. A nil handler keeps the
 // default.
-func WithErrorHandler(handler func(error)) AlertingOption {
+func WithAlertErrorHandler(handler func(error)) AlertingOption {
 	return alertingOptionFunc(func(c *alertingConfig) {
 		if handler != nil {
 			c.onPanic = handler

@@ -45,7 +45,7 @@ type alertRig struct {
 func newAlertRig(t *testing.T, rule hooks.Rule, opts ...hooks.AlertingOption) *alertRig {
 	r := &alertRig{t: t, m: newTestManager(t, failOnError(t)), clock: transmutetest.NewClock(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)), log: &alertLog{}}
 	r.start = r.clock.Now()
-	r.hook = hooks.NewAlerting(rule, r.log.notify, append([]hooks.AlertingOption{hooks.WithClock(r.clock.Now)}, opts...)...)
+	r.hook = hooks.NewAlerting(rule, r.log.notify, append([]hooks.AlertingOption{hooks.WithAlertClock(r.clock.Now)}, opts...)...)
 	t.Cleanup(func() { _ = r.hook.Close() })
 	r.m.AddHook(r.hook)
 	return r
@@ -144,7 +144,7 @@ func TestAlertingIgnoresSuccess(t *testing.T) {
 
 func TestAlertingCooldown(t *testing.T) {
 	s := time.Second
-	r := newAlertRig(t, hooks.Threshold(2, time.Minute), hooks.WithCooldown(5*time.Minute))
+	r := newAlertRig(t, hooks.Threshold(2, time.Minute), hooks.WithAlertCooldown(5*time.Minute))
 	r.fail("User", 0)
 	r.fail("User", 1*s) // alerts
 	r.fail("User", 2*s) // held back
@@ -182,10 +182,10 @@ func TestAlertingPerModel(t *testing.T) {
 		want []got
 	}{
 		{"together", nil, []got{{"", 1 * s}, {"", 2 * s}, {"", 3 * s}, {"", 4 * s}}},
-		{"per model", []hooks.AlertingOption{hooks.WithPerModel()}, []got{{"User", 2 * s}, {"Account", 3 * s}, {"User", 4 * s}}},
+		{"per model", []hooks.AlertingOption{hooks.WithAlertPerModel()}, []got{{"User", 2 * s}, {"Account", 3 * s}, {"User", 4 * s}}},
 		// Each model has its own cooldown.
-		{"per model with cooldown", []hooks.AlertingOption{hooks.WithPerModel(), hooks.WithCooldown(time.Hour)}, []got{{"User", 2 * s}, {"Account", 3 * s}}},
-		{"together with cooldown", []hooks.AlertingOption{hooks.WithCooldown(time.Hour)}, []got{{"", 1 * s}}},
+		{"per model with cooldown", []hooks.AlertingOption{hooks.WithAlertPerModel(), hooks.WithAlertCooldown(time.Hour)}, []got{{"User", 2 * s}, {"Account", 3 * s}}},
+		{"together with cooldown", []hooks.AlertingOption{hooks.WithAlertCooldown(time.Hour)}, []got{{"", 1 * s}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newAlertRig(t, hooks.Threshold(2, time.Minute), tc.opts...)
@@ -249,7 +249,7 @@ func TestAlertingNotifyNeverBlocks(t *testing.T) {
 		delivered++
 		mu.Unlock()
 	}
-	h := hooks.NewAlerting(hooks.Threshold(1, time.Hour), notify, hooks.WithQueueSize(2))
+	h := hooks.NewAlerting(hooks.Threshold(1, time.Hour), notify, hooks.WithAlertQueueSize(2))
 	m := newTestManager(t, failOnError(t))
 	m.AddHook(h)
 
@@ -294,7 +294,7 @@ func TestAlertingClose(t *testing.T) {
 		<-gate
 		log.notify(ctx, a)
 	}
-	h := hooks.NewAlerting(hooks.Threshold(1, time.Hour), notify, hooks.WithQueueSize(10))
+	h := hooks.NewAlerting(hooks.Threshold(1, time.Hour), notify, hooks.WithAlertQueueSize(10))
 	m := newTestManager(t, failOnError(t))
 	m.AddHook(h)
 	for range 5 {
@@ -345,7 +345,7 @@ func TestAlertingNotifyPanic(t *testing.T) {
 		log.notify(ctx, a)
 	}
 	h := hooks.NewAlerting(hooks.Threshold(1, time.Hour), notify,
-		hooks.WithErrorHandler(func(err error) { reported = append(reported, err) }), nil)
+		hooks.WithAlertErrorHandler(func(err error) { reported = append(reported, err) }), nil)
 	m := newTestManager(t, failOnError(t))
 	m.AddHook(h)
 	for range 3 {
@@ -420,7 +420,7 @@ func TestThresholdBounds(t *testing.T) {
 // Alerts keep their order: with n = 1 each failure alerts once, in the
 // order the failures happened.
 func TestAlertingOrder(t *testing.T) {
-	r := newAlertRig(t, hooks.Threshold(1, time.Minute), hooks.WithQueueSize(100))
+	r := newAlertRig(t, hooks.Threshold(1, time.Minute), hooks.WithAlertQueueSize(100))
 	for i := range 20 {
 		r.fail("User", time.Duration(i)*time.Second)
 	}

@@ -53,10 +53,10 @@ func BenchmarkMigrateFailing(b *testing.B) {
 	}{
 		{"hooks=none", func() []core.Hook { return nil }},
 		{"alerting", func() []core.Hook {
-			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithCooldown(time.Hour))}
+			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithAlertCooldown(time.Hour))}
 		}},
 		{"alerting=per-model", func() []core.Hook {
-			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithCooldown(time.Hour), hooks.WithPerModel())}
+			return []core.Hook{hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithAlertCooldown(time.Hour), hooks.WithAlertPerModel())}
 		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
@@ -93,7 +93,7 @@ func BenchmarkRatio(b *testing.B) {
 			return hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {})
 		}},
 		{"alerting/failing", 0, func() core.Hook {
-			return hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithCooldown(time.Hour))
+			return hooks.NewAlerting(hooks.Threshold(5, time.Minute), func(context.Context, hooks.Alert) {}, hooks.WithAlertCooldown(time.Hour))
 		}},
 		{"when=unchosen", "Ada Lovelace", func() core.Hook { return hooks.Filter(hooks.NewLogger(everything), never) }},
 	} {

@@ -23,7 +23,7 @@ func TestAllHooksConcurrent(t *testing.T) {
 	logs := newCapture(slog.LevelInfo)
 	var delivered atomic.Int64
 	alerts := hooks.NewAlerting(hooks.Threshold(1, 0), func(context.Context, hooks.Alert) { delivered.Add(1) },
-		hooks.WithQueueSize(total))
+		hooks.WithAlertQueueSize(total))
 	inner := &pairing{}
 	var afters, errs atomic.Int64
 	m := newTestManager(t, failOnError(t))

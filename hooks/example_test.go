@@ -258,7 +258,7 @@ func ExampleNewAlerting() {
 		func(_ context.Context, a hooks.Alert) {
 			fmt.Println("ALERT:", a) // in production: Slack, PagerDuty, ...
 		},
-		hooks.WithCooldown(time.Hour),
+		hooks.WithAlertCooldown(time.Hour),
 	)
 	defer alerts.Close()
 	m.AddHook(alerts)

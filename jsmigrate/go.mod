@@ -5,8 +5,8 @@ go 1.26.0
 require (
 	github.com/nats-io/nats-server/v2 v2.15.3
 	github.com/nats-io/nats.go v1.55.0
-	github.com/transmute-go/transmute v0.0.0-00010101000000-000000000000
-	github.com/transmute-go/transmute/otelhook v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute v0.1.0
+	github.com/transmute-go/transmute/otelhook v0.1.0
 	go.opentelemetry.io/otel v1.47.0
 	go.opentelemetry.io/otel/sdk v1.47.0
 )

@@ -49,7 +49,11 @@ func newUserManager(tp *sdktrace.TracerProvider) *core.Manager {
 		// database query, an HTTP call) is a child of the step.
 		_, span := tp.Tracer("users-db").Start(ctx, "SELECT users")
 		defer span.End()
-		first, last, _ := strings.Cut(d["name"].(string), " ")
+		name, ok := d["name"].(string)
+		if !ok {
+			return nil, fmt.Errorf("name is %T, not a string", d["name"])
+		}
+		first, last, _ := strings.Cut(name, " ")
 		delete(d, "name")
 		d["first_name"], d["last_name"] = first, last
 		return d, nil

@@ -18,6 +18,7 @@ import (
 
 	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/otelhook"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
 var wantBuckets = []float64{
@@ -29,7 +30,8 @@ var wantBuckets = []float64{
 func TestMetrics(t *testing.T) {
 	tel := newTelemetry(t)
 	var activeInside int64 = -1
-	const sleep = 20 * time.Millisecond
+	const inStep = 20 * time.Millisecond
+	clock := transmutetest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	m := newManager(t, func(context.Context) {
 		// While the migration runs, migration.active is 1.
 		for _, p := range sumPoints(t, tel.collect(t), otelhook.ActiveMetric).DataPoints {
@@ -37,9 +39,9 @@ func TestMetrics(t *testing.T) {
 				activeInside = p.Value
 			}
 		}
-		time.Sleep(sleep)
+		clock.Advance(inStep)
 	})
-	m.AddHook(tel.hook(otelhook.WithAttributes(attribute.String("span.only", "yes"))))
+	m.AddHook(tel.hook(otelhook.WithClock(clock.Now), otelhook.WithAttributes(attribute.String("span.only", "yes"))))
 	ctx := context.Background()
 	_, err := m.Migrate(ctx, core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "3.0.0")
 	must(t, err)
@@ -131,17 +133,25 @@ func TestMetrics(t *testing.T) {
 	}
 	metricdatatest.AssertEqual(t, want, got, metricdatatest.IgnoreTimestamp(), metricdatatest.IgnoreValue(), metricdatatest.IgnoreExemplars())
 
-	// Values: one measurement per migration and per step, at least as long
-	// as the work, and the active counter back to 0.
+	// Values: one measurement per migration and per step, each step as
+	// long as the hook's clock moved in it, and the active counter back
+	// to 0. (The migration's own duration is the engine's, Event.Elapsed:
+	// TestRecordsTheEnginesDuration.)
 	ms := tel.collect(t)
-	p, _ := histPoint(histogramPoints(t, ms, otelhook.DurationMetric), user...)
-	if p.Count != 1 || p.Sum < sleep.Seconds() {
-		t.Errorf("User duration: count %d sum %v, want 1 and ≥ %v", p.Count, p.Sum, sleep.Seconds())
+	if p, _ := histPoint(histogramPoints(t, ms, otelhook.DurationMetric), user...); p.Count != 1 {
+		t.Errorf("User duration: count %d, want 1", p.Count)
 	}
-	firstStep := step("User", "1.0.0", "2.0.0", false)
-	sp, _ := histPoint(histogramPoints(t, ms, otelhook.StepDurationMetric), firstStep.ToSlice()...)
-	if sp.Count != 1 || sp.Sum < sleep.Seconds() || sp.Sum > p.Sum {
-		t.Errorf("User step duration: count %d sum %v, want 1, ≥ %v and ≤ the migration's %v", sp.Count, sp.Sum, sleep.Seconds(), p.Sum)
+	for _, tc := range []struct {
+		step attribute.Set
+		want time.Duration
+	}{
+		{step("User", "1.0.0", "2.0.0", false), inStep},
+		{step("User", "2.0.0", "3.0.0", true), 0},
+	} {
+		sp, _ := histPoint(histogramPoints(t, ms, otelhook.StepDurationMetric), tc.step.ToSlice()...)
+		if sp.Count != 1 || sp.Sum != tc.want.Seconds() {
+			t.Errorf("step %s: count %d sum %v, want 1 and %v", setString(tc.step), sp.Count, sp.Sum, tc.want.Seconds())
+		}
 	}
 	for _, d := range sumPoints(t, ms, otelhook.ActiveMetric).DataPoints {
 		if d.Value != 0 {
@@ -265,14 +275,16 @@ func TestInstrumentErrors(t *testing.T) {
 // BeforeStep to its AfterStep.
 func TestRecordsTheEnginesDuration(t *testing.T) {
 	tel := newTelemetry(t)
-	h := tel.hook()
+	clock := transmutetest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	h := tel.hook(otelhook.WithClock(clock.Now))
 	v1, v2 := core.MustParseVersion("1.0.0"), core.MustParseVersion("2.0.0")
-	e := core.Event{Model: "User", From: v1, To: v2, Path: []core.Version{v1, v2}, Start: time.Now()}
+	e := core.Event{Model: "User", From: v1, To: v2, Path: []core.Version{v1, v2}, Start: clock.Now()}
 	st := core.Step{From: v1, To: v2}
 	ctx := h.BeforeMigrate(context.Background(), e)
 	sctx := h.BeforeStep(ctx, e, st)
-	time.Sleep(3 * time.Millisecond)
+	clock.Advance(3 * time.Millisecond)
 	h.AfterStep(sctx, e, st, nil)
+	clock.Advance(time.Hour) // the hook does not time the migration itself
 	e.Elapsed = 5 * time.Millisecond
 	h.AfterMigrate(ctx, e, core.Record{})
 
@@ -280,8 +292,8 @@ func TestRecordsTheEnginesDuration(t *testing.T) {
 	if p := histogramPoints(t, ms, otelhook.DurationMetric); len(p) != 1 || p[0].Count != 1 || p[0].Sum != 0.005 {
 		t.Errorf("%s: %+v, want one point of sum 0.005", otelhook.DurationMetric, p)
 	}
-	if p := histogramPoints(t, ms, otelhook.StepDurationMetric); len(p) != 1 || p[0].Count != 1 || p[0].Sum < 0.003 || p[0].Sum > 1 {
-		t.Errorf("%s: %+v, want one point of at least 0.003", otelhook.StepDurationMetric, p)
+	if p := histogramPoints(t, ms, otelhook.StepDurationMetric); len(p) != 1 || p[0].Count != 1 || p[0].Sum != 0.003 {
+		t.Errorf("%s: %+v, want one point of sum 0.003", otelhook.StepDurationMetric, p)
 	}
 }
 
@@ -291,35 +303,32 @@ func TestRecordsTheEnginesDuration(t *testing.T) {
 // AfterStep, the time between two steps included.
 func TestStepsTimedInChain(t *testing.T) {
 	tel := newTelemetry(t)
-	h := tel.hook()
+	clock := transmutetest.NewClock(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	h := tel.hook(otelhook.WithClock(clock.Now))
 	v1, v2, v3 := core.MustParseVersion("1.0.0"), core.MustParseVersion("2.0.0"), core.MustParseVersion("3.0.0")
-	e := core.Event{Model: "User", From: v1, To: v3, Path: []core.Version{v1, v2, v3}, Start: time.Now()}
+	e := core.Event{Model: "User", From: v1, To: v3, Path: []core.Version{v1, v2, v3}, Start: clock.Now()}
 	ctx := h.BeforeMigrate(context.Background(), e)
-	t0 := time.Now()
+	clock.Advance(time.Second) // before the first step: not a step's
 	for i, st := range []core.Step{{Index: 0, From: v1, To: v2}, {Index: 1, From: v2, To: v3}} {
 		if i > 0 {
-			time.Sleep(3 * time.Millisecond) // between the steps
+			clock.Advance(3 * time.Millisecond) // between the steps: the second's
 		}
 		sctx := h.BeforeStep(ctx, e, st)
-		time.Sleep(time.Duration(i+2) * time.Millisecond)
+		clock.Advance(time.Duration(i+2) * time.Millisecond)
 		h.AfterStep(sctx, e, st, nil)
 	}
-	wall := time.Since(t0)
-	e.Elapsed = time.Since(e.Start)
+	e.Elapsed = clock.Now().Sub(e.Start)
 	h.AfterMigrate(ctx, e, core.Record{})
 
 	points := histogramPoints(t, tel.collect(t), otelhook.StepDurationMetric)
-	if len(points) != 2 {
+	want := map[string]float64{"1.0.0": 0.002, "2.0.0": 0.006}
+	if len(points) != len(want) {
 		t.Fatalf("%d step points", len(points))
 	}
-	var sum float64
-	for i, p := range points {
-		sum += p.Sum
-		if p.Count != 1 {
-			t.Errorf("point %d: count %d", i, p.Count)
+	for _, p := range points {
+		from, _ := p.Attributes.Value(otelhook.VersionFromKey)
+		if p.Count != 1 || p.Sum != want[from.AsString()] {
+			t.Errorf("step from %s: count %d sum %v, want 1 and %v", from.AsString(), p.Count, p.Sum, want[from.AsString()])
 		}
-	}
-	if lo := (8 * time.Millisecond).Seconds(); sum < lo || sum > wall.Seconds() {
-		t.Errorf("steps sum to %vs, want in [%v, %v]", sum, lo, wall.Seconds())
 	}
 }

@@ -3,6 +3,7 @@ package otelhook
 import (
 	"context"
 	"slices"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -31,6 +32,7 @@ type config struct {
 	redact        func(key string, v any) any
 	baggageKeys   []string
 	recordError   bool
+	now           func() time.Time
 }
 
 func newConfig(opts []Option) config {
@@ -152,4 +154,17 @@ func WithBaggageAttributes(keys ...string) Option {
 // are deprecated. Use it only for a backend that still needs the event.
 func WithRecordError() Option {
 	return optionFunc(func(c *config) { c.recordError = true })
+}
+
+// WithClock sets the clock that times the steps, and a migration called
+// by hand without an [core.Event.Elapsed] (default [time.Now]); tests use
+// it to move time by hand (transmutetest.Clock). The engine's own
+// measure of a migration, Event.Elapsed, is recorded as it is. A nil now
+// keeps the default.
+func WithClock(now func() time.Time) Option {
+	return optionFunc(func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	})
 }

@@ -179,7 +179,7 @@ func (h *Hook) end(ctx context.Context, e core.Event, migrated core.Record, err 
 	if s != nil {
 		mi = s.info
 	}
-	if d, ok := elapsed(e.Start, e.Elapsed); ok && h.duration.Enabled(ctx) {
+	if d, ok := elapsed(e.Start, e.Elapsed, h.cfg.now); ok && h.duration.Enabled(ctx) {
 		if mi == nil {
 			mi = h.migInfo(e)
 		}
@@ -226,7 +226,7 @@ func (h *Hook) BeforeStep(ctx context.Context, e core.Event, st core.Step) conte
 		ctx = sctx
 	}
 	if h.stepDuration.Enabled(ctx) {
-		s.stepTimer.start(e.Start)
+		s.stepTimer.start(e.Start, h.cfg.now)
 	}
 	return ctx
 }
@@ -246,7 +246,7 @@ func (h *Hook) AfterStep(ctx context.Context, e core.Event, st core.Step, err er
 		}
 		span.End()
 	}
-	if d, ok := s.stepTimer.stop(); ok && h.stepDuration.Enabled(ctx) {
+	if d, ok := s.stepTimer.stop(h.cfg.now); ok && h.stepDuration.Enabled(ctx) {
 		si := s.stepInfo
 		if si == nil {
 			si = h.stepInfo(e.Model, st)
@@ -258,14 +258,14 @@ func (h *Hook) AfterStep(ctx context.Context, e core.Event, st core.Step, err er
 
 // elapsed returns the duration the engine measured, or, for a hook called
 // by hand with none, the time since start; false when there is no start.
-func elapsed(start time.Time, d time.Duration) (time.Duration, bool) {
+func elapsed(start time.Time, d time.Duration, now func() time.Time) (time.Duration, bool) {
 	switch {
 	case d != 0:
 		return d, true
 	case start.IsZero():
 		return 0, false
 	default:
-		return time.Since(start), true
+		return since(start, now), true
 	}
 }
 

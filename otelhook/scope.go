@@ -41,10 +41,12 @@ type stepTimer struct {
 	on, done bool          // a step is being timed; a step has ended
 }
 
-func (t *stepTimer) start(migrationStart time.Time) {
+func (t *stepTimer) start(migrationStart time.Time, now func() time.Time) {
 	switch {
 	case t.done:
 		t.from = t.end
+	case now != nil: // a clock of WithClock: Start is of another clock
+		t.base, t.from = now(), 0
 	case !migrationStart.IsZero():
 		t.base, t.from = migrationStart, time.Since(migrationStart)
 	default:
@@ -54,13 +56,21 @@ func (t *stepTimer) start(migrationStart time.Time) {
 }
 
 // stop returns the step's duration, and false when start was not called.
-func (t *stepTimer) stop() (time.Duration, bool) {
+func (t *stepTimer) stop(now func() time.Time) (time.Duration, bool) {
 	if !t.on {
 		return 0, false
 	}
 	t.on, t.done = false, true
-	t.end = time.Since(t.base)
+	t.end = since(t.base, now)
 	return t.end - t.from, true
+}
+
+// since is time.Since(t), or now().Sub(t) with a clock of [WithClock].
+func since(t time.Time, now func() time.Time) time.Duration {
+	if now != nil {
+		return now().Sub(t)
+	}
+	return time.Since(t)
 }
 
 type scopeKind uint8

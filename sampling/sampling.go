@@ -42,17 +42,18 @@ var (
 )
 
 // New returns a hook that forwards to inner the migrations selected by
-// opts, and every migration when there is no option. A nil inner is a
-// hook that does nothing.
+// opts, and every migration when there is no option. A nil inner gives a
+// nil *Hook, which core.Manager.AddHook and composite.New ignore; its
+// counters read 0.
 func New(inner core.Hook, opts ...Option) *Hook {
+	if inner == nil {
+		return nil
+	}
 	cfg := config{ratio: 1, rate: math.Inf(1)}
 	for _, o := range opts {
 		if o != nil {
 			o.apply(&cfg)
 		}
-	}
-	if inner == nil {
-		inner = core.NopHook{}
 	}
 	h := &Hook{inner: inner, key: cfg.key, rand: cfg.rand, keepErrors: cfg.keepErrors, clock: cfg.clock}
 	h.steps, _ = inner.(core.StepObserver)
@@ -76,15 +77,30 @@ func New(inner core.Hook, opts ...Option) *Hook {
 }
 
 // Seen returns the number of migrations the hook has seen start.
-func (h *Hook) Seen() int64 { return h.seen.Load() }
+func (h *Hook) Seen() int64 {
+	if h == nil {
+		return 0
+	}
+	return h.seen.Load()
+}
 
 // Sampled returns the number of migrations forwarded because they were
 // sampled.
-func (h *Hook) Sampled() int64 { return h.sampled.Load() }
+func (h *Hook) Sampled() int64 {
+	if h == nil {
+		return 0
+	}
+	return h.sampled.Load()
+}
 
 // Forced returns the number of migrations forwarded only because they
 // failed ([WithKeepErrors]).
-func (h *Hook) Forced() int64 { return h.forced.Load() }
+func (h *Hook) Forced() int64 {
+	if h == nil {
+		return 0
+	}
+	return h.forced.Load()
+}
 
 // ForcedByError reports whether ctx is the ctx of a migration that was not
 // sampled but is forwarded because it failed ([WithKeepErrors]). It is true in

@@ -452,9 +452,24 @@ func TestOptions(t *testing.T) {
 		}
 	}
 
-	// A nil inner hook forwards to nothing and does not panic.
-	m := newManager(t)
-	m.AddHook(sampling.New(nil, sampling.WithKeepErrors()))
+}
+
+// A nil inner hook gives a nil *Hook, as hooks.Filter(nil, …) gives a nil
+// hook: the manager ignores it (a live nil *Hook would panic in every
+// call, which the manager would report), and its counters read 0.
+func TestNilInnerGivesNilHook(t *testing.T) {
+	h := sampling.New(nil, sampling.WithKeepErrors())
+	if h != nil {
+		t.Fatalf("sampling.New(nil) = %p, want nil", h)
+	}
+	if h.Seen() != 0 || h.Sampled() != 0 || h.Forced() != 0 {
+		t.Fatal("the counters of a nil *Hook are not 0")
+	}
+	m := newManager(t) // its error handler fails the test on any hook panic
+	m.AddHook(h)
+	if got := len(m.Hooks()); got != 0 {
+		t.Fatalf("AddHook(sampling.New(nil)) kept %d hooks", got)
+	}
 	if err := migrate(t, m, user("a"), "2.0.0"); err != nil {
 		t.Fatal(err)
 	}

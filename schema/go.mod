@@ -7,7 +7,7 @@ require (
 	github.com/hamba/avro/v2 v2.31.0
 	github.com/samber/lo v1.53.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
-	github.com/transmute-go/transmute v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute v0.1.0
 )
 
 require (

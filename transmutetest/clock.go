@@ -6,7 +6,7 @@ import (
 )
 
 // Clock is a clock that moves only when told, for the options that take a
-// clock function (hooks.WithClock, sampling.WithClock): pass its Now. It
+// clock function (hooks.WithAlertClock, sampling.WithClock): pass its Now. It
 // is safe for concurrent use. The zero Clock reads the zero time; use
 // [NewClock] to start elsewhere.
 type Clock struct {

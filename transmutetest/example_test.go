@@ -41,7 +41,7 @@ func ExampleDiff() {
 }
 
 // A Clock moves only when told: pass its Now to an option that takes a
-// clock, such as hooks.WithClock or sampling.WithClock.
+// clock, such as hooks.WithAlertClock or sampling.WithClock.
 func ExampleClock() {
 	clock := transmutetest.NewClock(time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC))
 	now := clock.Now // what a hook is given

@@ -20,7 +20,10 @@ func Example_register() {
 
 	check(m.RegisterMigration("User", "1.0.0", "2.0.0",
 		func(_ context.Context, d core.Data) (core.Data, error) {
-			name, _ := d["name"].(string)
+			name, ok := d["name"].(string)
+			if !ok {
+				return nil, fmt.Errorf("name is %T, not a string", d["name"])
+			}
 			first, last, _ := strings.Cut(name, " ")
 			delete(d, "name")
 			d["first_name"], d["last_name"] = first, last

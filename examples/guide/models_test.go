@@ -2,6 +2,7 @@ package guide_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/transmute-go/transmute/core"
@@ -27,7 +28,10 @@ type UserV3 struct {
 
 // splitName is the migration of User from 1.0.0 to 2.0.0.
 func splitName(_ context.Context, d core.Data) (core.Data, error) {
-	name, _ := d["name"].(string)
+	name, ok := d["name"].(string)
+	if !ok {
+		return nil, fmt.Errorf("name is %T, not a string", d["name"])
+	}
 	first, last, _ := strings.Cut(name, " ")
 	delete(d, "name")
 	d["first_name"], d["last_name"] = first, last

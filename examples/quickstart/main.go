@@ -144,9 +144,9 @@ func run(ctx context.Context, w io.Writer, cfg config) (err error) {
 	if err != nil {
 		return err
 	}
-	defer logFile.Close()
+	defer func() { err = errors.Join(err, logFile.Close()) }()
 	logger := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	if _, err := create(cfg.AuditPath); err != nil { // truncates it
+	if err := truncate(cfg.AuditPath); err != nil {
 		return err
 	}
 	trail, err := audit.Open(cfg.AuditPath,
@@ -303,6 +303,16 @@ func create(path string) (*os.File, error) {
 		return nil, err
 	}
 	return os.Create(path)
+}
+
+// truncate creates (or empties) the file at path, and its directory, and
+// closes it.
+func truncate(path string) error {
+	f, err := create(path)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // lineWidth is the width the output fits in (the tree wraps its long

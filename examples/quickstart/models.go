@@ -37,13 +37,14 @@ func generate(n int, seed uint64, badEvery int) []core.Data {
 	out := make([]core.Data, n)
 	for i := range out {
 		first, last := pick(firstNames), pick(lastNames)
+		address := map[string]any{
+			"street": fmt.Sprintf("%d %s", 1+rng.IntN(200), pick(streets)),
+			"city":   pick(cities),
+		}
 		d := core.Data{
-			"name":  first + " " + last,
-			"email": fmt.Sprintf("%s.%s%d@example.com", strings.ToLower(first), strings.ToLower(last), i),
-			"address": map[string]any{
-				"street": fmt.Sprintf("%d %s", 1+rng.IntN(200), pick(streets)),
-				"city":   pick(cities),
-			},
+			"name":    first + " " + last,
+			"email":   fmt.Sprintf("%s.%s%d@example.com", strings.ToLower(first), strings.ToLower(last), i),
+			"address": address,
 		}
 		if badEvery > 0 && (i+1)%badEvery == 0 {
 			switch (i / badEvery) % badKinds {
@@ -54,7 +55,7 @@ func generate(n int, seed uint64, badEvery int) []core.Data {
 			case badNoEmail:
 				delete(d, "email")
 			case badCityNumber:
-				d["address"].(map[string]any)["city"] = 75001
+				address["city"] = 75001
 			}
 		}
 		out[i] = d

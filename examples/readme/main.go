@@ -29,7 +29,11 @@ func main() {
 		core.Register[UserV1](m, "User", "1.0.0"),
 		core.Register[UserV2](m, "User", "2.0.0"),
 		m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
-			first, last, _ := strings.Cut(d["name"].(string), " ")
+			name, ok := d["name"].(string)
+			if !ok {
+				return nil, fmt.Errorf("name is %T, not a string", d["name"])
+			}
+			first, last, _ := strings.Cut(name, " ")
 			return core.Data{"first_name": first, "last_name": last}, nil
 		}),
 	)

@@ -229,9 +229,11 @@ func TestWithWithoutAndNil(t *testing.T) {
 	l := &log{}
 	a, b, c := &rec{name: "a", l: l}, &rec{name: "b", l: l}, &rec{name: "c", l: l}
 	s := newSet([]hook{a, b}, dispatch.Options[hook]{})
-	s2 := s.With(c, nil)
+	var nilRec *rec      // a constructor's nil *Hook, in the interface
+	var nilFunc funcHook // a nil func hook
+	s2 := s.With(c, nil, nilRec, nilFunc)
 	if !slices.Equal(s.Hooks(), []hook{a, b}) || !slices.Equal(s2.Hooks(), []hook{a, b, c}) {
-		t.Fatal("With changed the set or did not append")
+		t.Fatalf("With changed the set, did not append or kept a nil hook: %v", s2.Hooks())
 	}
 	s3, ok := s2.Without(b)
 	if !ok || !slices.Equal(s3.Hooks(), []hook{a, c}) || !slices.Equal(s2.Hooks(), []hook{a, b, c}) {

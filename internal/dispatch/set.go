@@ -55,7 +55,7 @@ func build[H Hook[E, R], E, R, S, B any](hooks []H, opts *Options[H]) *Set[H, E,
 }
 
 func (s *Set[H, E, R, S, B]) add(h H) {
-	if any(h) == nil {
+	if isNil(h) {
 		return
 	}
 	e := entry[H, E, R, S, B]{orig: h, h: Hook[E, R](h)}
@@ -124,6 +124,21 @@ func (s *Set[H, E, R, S, B]) Without(h H) (*Set[H, E, R, S, B], bool) {
 		}
 	}
 	return s, false
+}
+
+// isNil reports whether h is nil or a nil pointer, map, slice, func or
+// channel in an interface: a constructor that returns a nil *Hook (such as
+// sampling.New(nil)) gives a hook the set ignores, not one that panics
+// when called.
+func isNil(h any) bool {
+	if h == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(h); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }
 
 func same[H any](a, b H) (eq bool) {
