@@ -6,9 +6,9 @@ import (
 )
 
 // Clock is a clock that moves only when told, for the options that take a
-// clock function (hooks.WithAlertClock, sampling.WithClock): pass its Now. It
-// is safe for concurrent use. The zero Clock reads the zero time; use
-// [NewClock] to start elsewhere.
+// clock function (hooks.WithAlertClock, sampling.WithClock,
+// otelhook.WithClock): pass its Now. It is safe for concurrent use. The
+// zero Clock reads the zero time; use [NewClock] to start elsewhere.
 type Clock struct {
 	mu  sync.Mutex
 	now time.Time
