@@ -85,8 +85,8 @@ func TestPanickingMemberOthersStillSeeTheMigration(t *testing.T) {
 	if !errors.Is(err, errStep) {
 		t.Fatalf("err = %v, want the step's error", err)
 	}
-	if a.errs.Load() != 1 || b.errs.Load() != 1 {
-		t.Errorf("OnError: A %d, B %d, want 1 each", a.errs.Load(), b.errs.Load())
+	if a.count(transmutetest.OnError) != 1 || b.count(transmutetest.OnError) != 1 {
+		t.Errorf("OnError: A %d, B %d, want 1 each", a.count(transmutetest.OnError), b.count(transmutetest.OnError))
 	}
 	a.check(t)
 	b.check(t)
@@ -114,7 +114,7 @@ func TestOrderingInsideManager(t *testing.T) {
 	want = append(want, "Y:after", "B:after", "A:after", "X:after")
 	eq(t, "success", j.get(), want)
 
-	j = journal{}
+	j.Reset()
 	if _, err := m.Migrate(bg, failing("Bob"), "User", "1.0.0", "3.0.0"); !errors.Is(err, errStep) {
 		t.Fatalf("err = %v", err)
 	}
@@ -124,7 +124,7 @@ func TestOrderingInsideManager(t *testing.T) {
 	want = append(want, "Y:error", "B:error", "A:error", "X:error")
 	eq(t, "step failure", j.get(), want)
 
-	j = journal{}
+	j.Reset()
 	if _, err := m.Migrate(bg, user("Cy"), "User", "1.0.0", "9.0.0"); !errors.Is(err, core.ErrModelNotFound) {
 		t.Fatalf("err = %v", err)
 	}
@@ -140,7 +140,7 @@ func TestOrderingInsideManager(t *testing.T) {
 type probe struct {
 	name  string
 	peers []string
-	j     *journal
+	j     *notes
 }
 
 func (p *probe) visible(ctx context.Context, kind string) string {
@@ -176,7 +176,8 @@ func (p *probe) AfterStep(ctx context.Context, e core.Event, s core.Step, err er
 }
 
 func TestEachMemberGetsTheCtxItsOwnBeforeReturned(t *testing.T) {
-	var j, pj journal
+	var j journal
+	var pj notes
 	x, a, b, y := newTracer("X", &j), newTracer("A", &j), newTracer("B", &j), newTracer("Y", &j)
 	p := &probe{name: "P", peers: []string{"X", "A", "P", "B", "Y"}, j: &pj}
 	m := newManager(t, nil, &pj)
@@ -228,11 +229,11 @@ func TestPairingUnderConcurrency(t *testing.T) {
 	b.check(t)
 	total := int64(workers * each)
 	for _, h := range []*tracer{x, a.tracer, b.tracer} {
-		if h.befores.Load() != total {
-			t.Errorf("%s saw %d migrations, want %d", h.name, h.befores.Load(), total)
+		if h.count(transmutetest.BeforeMigrate) != total {
+			t.Errorf("%s saw %d migrations, want %d", h.name, h.count(transmutetest.BeforeMigrate), total)
 		}
 	}
-	if fails := b.errs.Load(); fails != int64(workers*((each+2)/3)) {
+	if fails := b.count(transmutetest.OnError); fails != int64(workers*((each+2)/3)) {
 		t.Errorf("B saw %d failures", fails)
 	}
 	if err := rec.CheckPairing(); err != nil {
@@ -259,17 +260,18 @@ func TestValidatorIsForwarded(t *testing.T) {
 		t.Errorf("ErrorType = %q", got)
 	}
 	eq(t, "calls", j.get(), []string{"A:before", "V:before", "B:before", "V:validate", "B:error", "V:error", "A:error"})
-	if v.ownCx.Load() != 1 {
-		t.Errorf("the validator did not get its own ctx")
+	if n := v.count(transmutetest.ValidateMigration); n != 1 {
+		t.Errorf("the validator ran %d times, want 1", n)
 	}
+	v.check(t) // a validation that did not get its own migration's ctx is a fault
 
 	// An accepting validator lets the migration succeed.
 	v.err = nil
 	if _, err := m.Migrate(bg, user("Bob"), "User", "1.0.0", "3.0.0"); err != nil {
 		t.Fatalf("err = %v", err)
 	}
-	if v.afters.Load() != 1 || v.calls.Load() != 2 {
-		t.Errorf("after an accepted validation: %d AfterMigrate, %d validations", v.afters.Load(), v.calls.Load())
+	if v.count(transmutetest.AfterMigrate) != 1 || v.count(transmutetest.ValidateMigration) != 2 {
+		t.Errorf("after an accepted validation: %d AfterMigrate, %d validations", v.count(transmutetest.AfterMigrate), v.count(transmutetest.ValidateMigration))
 	}
 	a.check(t)
 	b.check(t)
@@ -277,9 +279,10 @@ func TestValidatorIsForwarded(t *testing.T) {
 }
 
 func TestStepObserverIsForwarded(t *testing.T) {
-	var j, fj journal
+	var j journal
+	var fj notes
 	s := newStepTracer("S", &j)
-	p := &probe{name: "P", j: &journal{}}
+	p := &probe{name: "P", j: &notes{}}
 	m := newManager(t, nil, &fj)
 	m.AddHook(composite.Of(newTracer("plain", &j), s, p))
 
@@ -306,7 +309,6 @@ func TestBatchObserverIsForwarded(t *testing.T) {
 	if got := bt.last.Load(); got == nil || got.Succeeded != 5 || got.Size != 5 {
 		t.Fatalf("AfterBatch got %+v", got)
 	}
-	bt.batch.check(t, "T (batches)")
 	bt.check(t)
 	if under.with.Load() != 5 || under.without.Load() != 0 {
 		t.Errorf("items under the batch ctx: %d, not: %d", under.with.Load(), under.without.Load())
@@ -322,7 +324,7 @@ func TestBatchObserverIsForwarded(t *testing.T) {
 	if got := bt.last.Load(); got.Size != -1 || got.Succeeded != 3 {
 		t.Errorf("AfterBatch of the stream got %+v", got)
 	}
-	bt.batch.check(t, "T (stream)")
+	bt.check(t)
 }
 
 // batchSeer counts migrations whose ctx carries key.
@@ -374,7 +376,7 @@ func TestInFlightMigrationKeepsItsMembers(t *testing.T) {
 	eq(t, "in-flight migration", j.get(), []string{"A:before", "A:step0", "A:/step0", "A:step1", "A:/step1", "A:after"})
 	a.check(t)
 
-	j = journal{}
+	j.Reset()
 	if _, err := m.Migrate(bg, user("Bob"), "User", "1.0.0", "2.0.0"); err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +434,7 @@ func TestAddRemoveDuringConcurrentMigrations(t *testing.T) {
 	var befores int64
 	for _, h := range all {
 		h.check(t)
-		befores += h.befores.Load()
+		befores += h.count(transmutetest.BeforeMigrate)
 	}
 	if befores == 0 {
 		t.Error("no member saw any migration: the churn did not overlap the migrations")
@@ -649,8 +651,8 @@ func TestCtxKeptAfterTheMigration(t *testing.T) {
 	if got := c.BeforeStep(ctx1, e, core.Step{}); got != ctx1 {
 		t.Error("BeforeStep after the end dispatched a step")
 	}
-	if a.afters.Load() != 1 || a.errs.Load() != 10 {
-		t.Errorf("A saw %d AfterMigrate and %d OnError, want 1 and 10", a.afters.Load(), a.errs.Load())
+	if a.count(transmutetest.AfterMigrate) != 1 || a.count(transmutetest.OnError) != 10 {
+		t.Errorf("A saw %d AfterMigrate and %d OnError, want 1 and 10", a.count(transmutetest.AfterMigrate), a.count(transmutetest.OnError))
 	}
 	a.check(t)
 }

@@ -10,121 +10,117 @@ import (
 	"testing"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
-// journal is a concurrency-safe list of what hooks observed. It stays
-// private: several tracers write to one journal, so a test sees the order
-// across hooks, which transmutetest.Recorder (one hook's calls) does not
-// show; tests of one member's calls use the Recorder.
-type journal struct {
-	mu     sync.Mutex
-	events []string
-}
+// journal is the test kit's journal the tests' tracers share, read as the
+// lines the tests compare ("A:before", "A:step0", "A:/step1!", …), so a
+// test sees the order of the calls across hooks.
+type journal struct{ transmutetest.Journal }
 
-func (j *journal) add(format string, args ...any) {
-	if j == nil {
-		return
-	}
-	j.mu.Lock()
-	j.events = append(j.events, fmt.Sprintf(format, args...))
-	j.mu.Unlock()
-}
-
-func (j *journal) get() []string {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	return append([]string(nil), j.events...)
-}
+func (j *journal) get() []string { return j.Lines(line) }
 
 func (j *journal) String() string { return strings.Join(j.get(), " ") }
 
-// tokenKey is the ctx key under which a tracer keeps a per-call token.
+func line(e transmutetest.Entry) string {
+	switch e.Method {
+	case transmutetest.BeforeMigrate:
+		return e.Hook + ":before"
+	case transmutetest.AfterMigrate:
+		return e.Hook + ":after"
+	case transmutetest.OnError:
+		return e.Hook + ":error"
+	case transmutetest.ValidateMigration:
+		return e.Hook + ":validate"
+	case transmutetest.BeforeStep:
+		return fmt.Sprintf("%s:step%d", e.Hook, e.Step.Index)
+	case transmutetest.AfterStep:
+		if e.Err != nil {
+			return fmt.Sprintf("%s:/step%d!", e.Hook, e.Step.Index)
+		}
+		return fmt.Sprintf("%s:/step%d", e.Hook, e.Step.Index)
+	case transmutetest.BeforeBatch:
+		return e.Hook + ":batch"
+	default: // AfterBatch
+		return e.Hook + ":/batch"
+	}
+}
+
+// notes is a concurrency-safe list of free-form lines, for what migration
+// functions and probes observe.
+type notes struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (n *notes) add(format string, args ...any) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	n.lines = append(n.lines, fmt.Sprintf(format, args...))
+	n.mu.Unlock()
+}
+
+func (n *notes) get() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]string(nil), n.lines...)
+}
+
+// tokenKey marks the ctx a tracer's Before returned, so that a probe sees
+// which members' ctx reach another member.
 type tokenKey struct{ name, kind string }
 
-// tokens hands out fresh tokens and checks that each comes back exactly
-// once.
-type tokens struct {
-	next atomic.Int64
-	mu   sync.Mutex
-	out  map[int64]bool
-	bad  []string
-}
-
-func (tk *tokens) issue() int64 {
-	n := tk.next.Add(1)
-	tk.mu.Lock()
-	if tk.out == nil {
-		tk.out = map[int64]bool{}
-	}
-	tk.out[n] = true
-	tk.mu.Unlock()
-	return n
-}
-
-// redeem checks that ctx carries (under key) a token that is outstanding.
-func (tk *tokens) redeem(ctx context.Context, key tokenKey, where string) {
-	n, ok := ctx.Value(key).(int64)
-	tk.mu.Lock()
-	defer tk.mu.Unlock()
-	switch {
-	case !ok:
-		tk.bad = append(tk.bad, where+": no token in ctx")
-	case !tk.out[n]:
-		tk.bad = append(tk.bad, fmt.Sprintf("%s: token %d not outstanding (already redeemed or never issued)", where, n))
-	default:
-		delete(tk.out, n)
-	}
-}
-
-func (tk *tokens) check(t *testing.T, name string) {
-	t.Helper()
-	tk.mu.Lock()
-	defer tk.mu.Unlock()
-	for _, b := range tk.bad {
-		t.Errorf("%s: %s", name, b)
-	}
-	if len(tk.out) != 0 {
-		t.Errorf("%s: %d Before calls never ended", name, len(tk.out))
-	}
-}
-
-// tracer is a hook that records its calls in a journal and checks the ctx
-// pairing: each BeforeMigrate puts a fresh token in ctx, and each
-// AfterMigrate or OnError must get a ctx with a token its own Before
-// handed out, exactly once.
+// tracer is a migration hook (no steps, no batches) backed by the test
+// kit's recorder: it records every call, in the journal too if one is
+// given, and checks the ctx pairing (each end gets the very ctx its own
+// Before returned, exactly once).
 type tracer struct {
 	name string
-	j    *journal
-	mig  tokens
-
-	befores, afters, errs atomic.Int64
+	rec  *transmutetest.ValidatingRecorder
+	next atomic.Int64 // the mark of each Before's ctx
 }
 
-func newTracer(name string, j *journal) *tracer { return &tracer{name: name, j: j} }
+func newTracer(name string, j *journal) *tracer {
+	opts := []transmutetest.RecorderOption{transmutetest.WithName(name)}
+	if j != nil {
+		opts = append(opts, transmutetest.WithJournal(&j.Journal))
+	}
+	return &tracer{name: name, rec: transmutetest.NewValidator(nil, opts...)}
+}
 
 func (h *tracer) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
-	h.befores.Add(1)
-	h.j.add("%s:before", h.name)
-	return context.WithValue(ctx, tokenKey{h.name, "mig"}, h.mig.issue())
+	return context.WithValue(h.rec.BeforeMigrate(ctx, e), tokenKey{h.name, "mig"}, h.next.Add(1))
 }
 
-func (h *tracer) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
-	h.afters.Add(1)
-	h.j.add("%s:after", h.name)
-	h.mig.redeem(ctx, tokenKey{h.name, "mig"}, h.name+".AfterMigrate")
+func (h *tracer) AfterMigrate(ctx context.Context, e core.Event, migrated core.Record) {
+	h.rec.AfterMigrate(ctx, e, migrated)
 }
 
 func (h *tracer) OnError(ctx context.Context, e core.Event, err error) {
-	h.errs.Add(1)
-	h.j.add("%s:error", h.name)
-	h.mig.redeem(ctx, tokenKey{h.name, "mig"}, h.name+".OnError")
+	h.rec.OnError(ctx, e, err)
+}
+
+// count returns how many calls of method the tracer got.
+func (h *tracer) count(method string) int64 {
+	var n int64
+	for _, m := range h.rec.Methods() {
+		if m == method {
+			n++
+		}
+	}
+	return n
 }
 
 // check fails t unless every Before was ended exactly once with its own ctx.
 func (h *tracer) check(t *testing.T) {
 	t.Helper()
-	h.mig.check(t, h.name)
-	if b, a, e := h.befores.Load(), h.afters.Load(), h.errs.Load(); b != a+e {
+	if err := h.rec.CheckPairing(); err != nil {
+		t.Error(err)
+	}
+	b, a, e := h.count(transmutetest.BeforeMigrate), h.count(transmutetest.AfterMigrate), h.count(transmutetest.OnError)
+	if b != a+e {
 		t.Errorf("%s: %d BeforeMigrate, %d AfterMigrate + %d OnError", h.name, b, a, e)
 	}
 }
@@ -133,7 +129,6 @@ func (h *tracer) check(t *testing.T) {
 // check for BeforeStep/AfterStep.
 type stepTracer struct {
 	*tracer
-	step tokens
 }
 
 func newStepTracer(name string, j *journal) *stepTracer {
@@ -141,37 +136,18 @@ func newStepTracer(name string, j *journal) *stepTracer {
 }
 
 func (h *stepTracer) BeforeStep(ctx context.Context, e core.Event, s core.Step) context.Context {
-	h.j.add("%s:step%d", h.name, s.Index)
-	return context.WithValue(ctx, tokenKey{h.name, "step"}, h.step.issue())
+	return h.rec.BeforeStep(ctx, e, s)
 }
 
 func (h *stepTracer) AfterStep(ctx context.Context, e core.Event, s core.Step, err error) {
-	if err != nil {
-		h.j.add("%s:/step%d!", h.name, s.Index)
-	} else {
-		h.j.add("%s:/step%d", h.name, s.Index)
-	}
-	h.step.redeem(ctx, tokenKey{h.name, "step"}, h.name+".AfterStep")
-	// The step ctx derives from the migration's: this hook's own
-	// migration token is still visible.
-	if _, ok := ctx.Value(tokenKey{h.name, "mig"}).(int64); !ok {
-		h.step.mu.Lock()
-		h.step.bad = append(h.step.bad, "AfterStep ctx lost the migration's ctx")
-		h.step.mu.Unlock()
-	}
+	h.rec.AfterStep(ctx, e, s, err)
 }
 
-func (h *stepTracer) check(t *testing.T) {
-	t.Helper()
-	h.tracer.check(t)
-	h.step.check(t, h.name+" (steps)")
-}
-
-// batchTracer is a tracer that also observes batches.
+// batchTracer is a tracer that also observes batches, and keeps the last
+// batch that ended.
 type batchTracer struct {
 	*tracer
-	batch tokens
-	last  atomic.Pointer[core.Batch]
+	last atomic.Pointer[core.Batch]
 }
 
 func newBatchTracer(name string, j *journal) *batchTracer {
@@ -179,30 +155,24 @@ func newBatchTracer(name string, j *journal) *batchTracer {
 }
 
 func (h *batchTracer) BeforeBatch(ctx context.Context, b core.Batch) context.Context {
-	h.j.add("%s:batch", h.name)
-	return context.WithValue(ctx, tokenKey{h.name, "batch"}, h.batch.issue())
+	return context.WithValue(h.rec.BeforeBatch(ctx, b), tokenKey{h.name, "batch"}, h.next.Add(1))
 }
 
 func (h *batchTracer) AfterBatch(ctx context.Context, b core.Batch, err error) {
-	h.j.add("%s:/batch", h.name)
 	h.last.Store(&b)
-	h.batch.redeem(ctx, tokenKey{h.name, "batch"}, h.name+".AfterBatch")
+	h.rec.AfterBatch(ctx, b, err)
 }
 
-// validator is a tracer that is also a core.Validator returning err.
+// validator is a tracer that is also a core.Validator returning err; its
+// check also fails on a validation that did not get its own migration's
+// ctx.
 type validator struct {
 	*tracer
-	err   error
-	calls atomic.Int64
-	ownCx atomic.Int64 // calls that got this hook's own migration ctx
+	err error
 }
 
 func (h *validator) ValidateMigration(ctx context.Context, e core.Event, migrated core.Record) error {
-	h.calls.Add(1)
-	h.j.add("%s:validate", h.name)
-	if _, ok := ctx.Value(tokenKey{h.name, "mig"}).(int64); ok {
-		h.ownCx.Add(1)
-	}
+	_ = h.rec.ValidateMigration(ctx, e, migrated)
 	return h.err
 }
 
@@ -274,7 +244,7 @@ func newGate() *gate { return &gate{entered: make(chan struct{}), release: make(
 // migration function records, in seen (if not nil), the stepKey value of
 // the ctx it runs under; a ctx that carries a *gate holds the second step
 // until the gate is released.
-func newManager(t testing.TB, sink *errorSink, seen *journal) *core.Manager {
+func newManager(t testing.TB, sink *errorSink, seen *notes) *core.Manager {
 	t.Helper()
 	var opts []core.Option
 	if sink != nil {

@@ -8,129 +8,103 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
-// recorder is a concurrency-safe list of what hooks observed. It stays
-// private: several traceHooks write to one recorder, so a test sees the
-// order across hooks, which transmutetest.Recorder (one hook's calls) does
-// not show. (core's own tests cannot import transmutetest, which imports
-// core, from package core; they could from core_test, and do where one
-// hook's calls are enough.)
-type recorder struct {
-	mu     sync.Mutex
-	events []string
+// recorder is the journal the tests' hooks share, read as the lines the
+// tests compare: several traceHooks write to one recorder, so a test sees
+// the order across hooks.
+type recorder struct{ transmutetest.Journal }
+
+func (r *recorder) get() []string { return r.Lines(line) }
+
+func (r *recorder) reset() { r.Reset() }
+
+// line is an entry as the tests write what they expect.
+func line(e transmutetest.Entry) string {
+	ev := e.Event
+	switch e.Method {
+	case transmutetest.BeforeMigrate:
+		return fmt.Sprintf("%s.before %s %s>%s", e.Hook, ev.Model, ev.From, ev.To)
+	case transmutetest.AfterMigrate:
+		return fmt.Sprintf("%s.after %s %s>%s", e.Hook, ev.Model, ev.From, ev.To)
+	case transmutetest.OnError:
+		return fmt.Sprintf("%s.error %s %s>%s %s", e.Hook, ev.Model, ev.From, ev.To, core.ErrorType(e.Err))
+	case transmutetest.ValidateMigration:
+		return fmt.Sprintf("%s.validate %s", e.Hook, ev.Model)
+	case transmutetest.BeforeStep:
+		s := e.Step
+		return fmt.Sprintf("%s.beforeStep %s #%d %s>%s auto=%v", e.Hook, ev.Model, s.Index, s.From, s.To, s.Auto)
+	case transmutetest.AfterStep:
+		return fmt.Sprintf("%s.afterStep %s #%d err=%v", e.Hook, ev.Model, e.Step.Index, e.Err != nil)
+	case transmutetest.BeforeBatch:
+		return fmt.Sprintf("%s.beforeBatch %s size=%d", e.Hook, e.Batch.Model, e.Batch.Size)
+	default: // AfterBatch
+		b := e.Batch
+		return fmt.Sprintf("%s.afterBatch %s size=%d ok=%d failed=%d err=%v", e.Hook, b.Model, b.Size, b.Succeeded, b.Failed, e.Err != nil)
+	}
 }
 
-func (r *recorder) add(format string, args ...any) {
-	r.mu.Lock()
-	r.events = append(r.events, fmt.Sprintf(format, args...))
-	r.mu.Unlock()
-}
-
-func (r *recorder) get() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.events...)
-}
-
-func (r *recorder) reset() {
-	r.mu.Lock()
-	r.events = nil
-	r.mu.Unlock()
-}
-
-// tokenKey is the ctx key under which a traceHook keeps its per-migration
-// token.
-type tokenKey struct{ name string }
-
-// traceHook records every call and checks the ctx pairing: each
-// BeforeMigrate puts a fresh token in ctx, and each AfterMigrate/OnError
-// must find a token its own Before handed out, exactly once.
+// traceHook is a migration hook only (no steps, no batches, no
+// validation) backed by the test kit's recorder, which records every call
+// in the shared journal and checks the ctx pairing: each end gets the very
+// ctx its own Before returned, exactly once.
 type traceHook struct {
 	name string
-	rec  *recorder
-
-	next     atomic.Int64
-	mu       sync.Mutex
-	finishes map[int64]int
-	bad      []string
+	rec  *transmutetest.ValidatingRecorder
 }
 
 func newTrace(name string, rec *recorder) *traceHook {
-	return &traceHook{name: name, rec: rec, finishes: map[int64]int{}}
+	return &traceHook{name: name, rec: transmutetest.NewValidator(nil,
+		transmutetest.WithName(name), transmutetest.WithJournal(&rec.Journal))}
 }
+
+// tokenKey, stepKey and batchKey mark the ctx a hook's Before returned, so
+// that a test sees which hooks' ctx a migration function runs under.
+type (
+	tokenKey struct{ name string }
+	stepKey  struct{}
+	batchKey struct{}
+	stepVal  struct {
+		name  string
+		index int
+	}
+)
 
 func (h *traceHook) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
-	tok := h.next.Add(1)
-	h.mu.Lock()
-	h.finishes[tok] = 0
-	h.mu.Unlock()
-	h.rec.add("%s.before %s %s>%s", h.name, e.Model, e.From, e.To)
-	ctx = context.WithValue(ctx, tokenKey{h.name}, tok)
-	// Every hook also sets the same key, so that only the ctx this hook's
-	// Before returned has this hook's value under it.
-	return context.WithValue(ctx, pairKey{}, pair{h.name, tok})
-}
-
-// pairKey is a ctx key every traceHook sets.
-type pairKey struct{}
-
-type pair struct {
-	name string
-	tok  int64
-}
-
-func (h *traceHook) finish(ctx context.Context, what string) {
-	p, ok := ctx.Value(pairKey{}).(pair)
-	tok := p.tok
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !ok || p.name != h.name {
-		h.bad = append(h.bad, fmt.Sprintf("%s: got the ctx of %q, not its own", what, p.name))
-		return
-	}
-	if _, known := h.finishes[tok]; !known {
-		h.bad = append(h.bad, what+": unknown token")
-		return
-	}
-	h.finishes[tok]++
+	return context.WithValue(h.rec.BeforeMigrate(ctx, e), tokenKey{h.name}, int64(1))
 }
 
 func (h *traceHook) AfterMigrate(ctx context.Context, e core.Event, migrated core.Record) {
-	h.finish(ctx, "AfterMigrate")
-	h.rec.add("%s.after %s %s>%s", h.name, e.Model, e.From, e.To)
+	h.rec.AfterMigrate(ctx, e, migrated)
 }
 
 func (h *traceHook) OnError(ctx context.Context, e core.Event, err error) {
-	h.finish(ctx, "OnError")
-	h.rec.add("%s.error %s %s>%s %s", h.name, e.Model, e.From, e.To, core.ErrorType(err))
+	h.rec.OnError(ctx, e, err)
 }
 
-// check fails t unless every Before got exactly one After or OnError with
-// the ctx it returned.
+// check fails t unless every Before got exactly one end with the ctx it
+// returned.
 func (h *traceHook) check(t testing.TB) {
 	t.Helper()
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, b := range h.bad {
-		t.Errorf("hook %s: %s", h.name, b)
-	}
-	for tok, n := range h.finishes {
-		if n != 1 {
-			t.Errorf("hook %s: migration %d finished %d times, want exactly 1", h.name, tok, n)
-		}
+	if err := h.rec.CheckPairing(); err != nil {
+		t.Error(err)
 	}
 }
 
+// started returns how many migrations the hook saw begin.
 func (h *traceHook) started() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.finishes)
+	n := 0
+	for _, m := range h.rec.Methods() {
+		if m == transmutetest.BeforeMigrate {
+			n++
+		}
+	}
+	return n
 }
 
 // stepHook is a traceHook that also observes steps.
@@ -138,64 +112,38 @@ type stepHook struct {
 	*traceHook
 }
 
-// stepKey is a ctx key every stepHook sets, to its name and the step.
-type stepKey struct{}
-
-type stepVal struct {
-	name  string
-	index int
-}
-
 func (h stepHook) BeforeStep(ctx context.Context, e core.Event, s core.Step) context.Context {
-	h.rec.add("%s.beforeStep %s #%d %s>%s auto=%v", h.name, e.Model, s.Index, s.From, s.To, s.Auto)
-	return context.WithValue(ctx, stepKey{}, stepVal{h.name, s.Index})
+	return context.WithValue(h.rec.BeforeStep(ctx, e, s), stepKey{}, stepVal{h.name, s.Index})
 }
 
 func (h stepHook) AfterStep(ctx context.Context, e core.Event, s core.Step, err error) {
-	if got := ctx.Value(stepKey{}); got != (stepVal{h.name, s.Index}) {
-		h.mu.Lock()
-		h.bad = append(h.bad, fmt.Sprintf("AfterStep #%d got the ctx of %v", s.Index, got))
-		h.mu.Unlock()
-	}
-	h.rec.add("%s.afterStep %s #%d err=%v", h.name, e.Model, s.Index, err != nil)
+	h.rec.AfterStep(ctx, e, s, err)
 }
 
-// validatorHook is a traceHook that also validates.
+// validatorHook is a traceHook that also validates, returning err.
 type validatorHook struct {
 	*traceHook
 	err error
 }
 
 func (h validatorHook) ValidateMigration(ctx context.Context, e core.Event, migrated core.Record) error {
-	if p, ok := ctx.Value(pairKey{}).(pair); !ok || p.name != h.name {
-		h.mu.Lock()
-		h.bad = append(h.bad, fmt.Sprintf("ValidateMigration: got the ctx of %q, not its own", p.name))
-		h.mu.Unlock()
-	}
-	h.rec.add("%s.validate %s", h.name, e.Model)
+	_ = h.rec.ValidateMigration(ctx, e, migrated)
 	return h.err
 }
 
-// batchHook is a traceHook that also observes batches.
+// batchHook is a traceHook that also observes batches, and sends each
+// batch that ends to batches (if not nil).
 type batchHook struct {
 	*traceHook
 	batches chan core.Batch
 }
 
-type batchKey struct{}
-
 func (h batchHook) BeforeBatch(ctx context.Context, b core.Batch) context.Context {
-	h.rec.add("%s.beforeBatch %s size=%d", h.name, b.Model, b.Size)
-	return context.WithValue(ctx, batchKey{}, h.name)
+	return context.WithValue(h.rec.BeforeBatch(ctx, b), batchKey{}, h.name)
 }
 
 func (h batchHook) AfterBatch(ctx context.Context, b core.Batch, err error) {
-	if ctx.Value(batchKey{}) != h.name {
-		h.mu.Lock()
-		h.bad = append(h.bad, "AfterBatch without its BeforeBatch ctx")
-		h.mu.Unlock()
-	}
-	h.rec.add("%s.afterBatch %s size=%d ok=%d failed=%d err=%v", h.name, b.Model, b.Size, b.Succeeded, b.Failed, err != nil)
+	h.rec.AfterBatch(ctx, b, err)
 	if h.batches != nil {
 		h.batches <- b
 	}

@@ -98,8 +98,8 @@ func TestAllHooksConcurrent(t *testing.T) {
 	if delivered.Load() != failures || alerts.Dropped() != 0 {
 		t.Errorf("alerts: %d delivered, %d dropped; want %d and 0", delivered.Load(), alerts.Dropped(), failures)
 	}
-	if inner.before.Load() != chosen || inner.after.Load()+inner.errs.Load() != chosen || inner.errs.Load() != chosenFailures || inner.mismatches.Load() != 0 {
-		t.Errorf("When inner: %d before, %d after, %d errors, %d mismatches; want %d, %d errors",
-			inner.before.Load(), inner.after.Load(), inner.errs.Load(), inner.mismatches.Load(), chosen, chosenFailures)
+	if inner.before.Load() != chosen || inner.after.Load()+inner.errs.Load() != chosen || inner.errs.Load() != chosenFailures || inner.broken() != nil {
+		t.Errorf("When inner: %d before, %d after, %d errors, pairing %v; want %d, %d errors",
+			inner.before.Load(), inner.after.Load(), inner.errs.Load(), inner.broken(), chosen, chosenFailures)
 	}
 }

@@ -13,24 +13,28 @@ import (
 
 	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/hooks"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
-type tokenKey struct{}
-type stepKey struct{}
-
-// pairing is a hook (and step observer) that checks that every After,
-// OnError and AfterStep gets the ctx of its own Before, and counts.
+// pairing is a hook (and step observer) that counts its calls and lets the
+// test kit's recorder check that every After, OnError and AfterStep gets
+// the very ctx of its own Before, exactly once ([pairing.broken]).
 type pairing struct {
-	before, after, errs, steps, afterSteps, mismatches atomic.Int64
-	mu                                                 sync.Mutex
-	models                                             []string
+	once                                   sync.Once
+	v                                      *transmutetest.ValidatingRecorder
+	before, after, errs, steps, afterSteps atomic.Int64
+	mu                                     sync.Mutex
+	models                                 []string
 }
 
-func idOf(e core.Event) any {
-	if v, ok := e.Data.Get("id"); ok {
-		return v
-	}
-	return e.Data.Value("name")
+// broken returns the recorder's pairing faults, nil if there are none.
+func (p *pairing) broken() error { return p.rec().CheckPairing() }
+
+// rec returns the recorder, made at first use so that the zero pairing is
+// ready.
+func (p *pairing) rec() *transmutetest.ValidatingRecorder {
+	p.once.Do(func() { p.v = transmutetest.NewValidator(nil) })
+	return p.v
 }
 
 func (p *pairing) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
@@ -38,39 +42,30 @@ func (p *pairing) BeforeMigrate(ctx context.Context, e core.Event) context.Conte
 	p.mu.Lock()
 	p.models = append(p.models, "before "+e.Model)
 	p.mu.Unlock()
-	return context.WithValue(ctx, tokenKey{}, idOf(e))
+	return p.rec().BeforeMigrate(ctx, e)
 }
 
-func (p *pairing) check(ctx context.Context, e core.Event) {
-	if ctx.Value(tokenKey{}) != idOf(e) {
-		p.mismatches.Add(1)
-	}
-}
-
-func (p *pairing) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
+func (p *pairing) AfterMigrate(ctx context.Context, e core.Event, migrated core.Record) {
 	p.after.Add(1)
-	p.check(ctx, e)
+	p.rec().AfterMigrate(ctx, e, migrated)
 	p.mu.Lock()
 	p.models = append(p.models, "after "+e.Model)
 	p.mu.Unlock()
 }
 
-func (p *pairing) OnError(ctx context.Context, e core.Event, _ error) {
+func (p *pairing) OnError(ctx context.Context, e core.Event, err error) {
 	p.errs.Add(1)
-	p.check(ctx, e)
+	p.rec().OnError(ctx, e, err)
 }
 
 func (p *pairing) BeforeStep(ctx context.Context, e core.Event, s core.Step) context.Context {
 	p.steps.Add(1)
-	p.check(ctx, e) // the step runs inside this hook's migration ctx
-	return context.WithValue(ctx, stepKey{}, fmt.Sprint(idOf(e), "/", s.Index))
+	return p.rec().BeforeStep(ctx, e, s)
 }
 
-func (p *pairing) AfterStep(ctx context.Context, e core.Event, s core.Step, _ error) {
+func (p *pairing) AfterStep(ctx context.Context, e core.Event, s core.Step, err error) {
 	p.afterSteps.Add(1)
-	if ctx.Value(stepKey{}) != fmt.Sprint(idOf(e), "/", s.Index) {
-		p.mismatches.Add(1)
-	}
+	p.rec().AfterStep(ctx, e, s, err)
 }
 
 // Under concurrency, inner gets After or OnError exactly for the
@@ -124,8 +119,8 @@ func TestWhenPairingConcurrent(t *testing.T) {
 	if inner.steps.Load() != wantChosen || inner.afterSteps.Load() != wantChosen {
 		t.Errorf("inner steps: %d before, %d after; want %d", inner.steps.Load(), inner.afterSteps.Load(), wantChosen)
 	}
-	if n := inner.mismatches.Load(); n != 0 {
-		t.Errorf("%d calls got another migration's ctx", n)
+	if err := inner.broken(); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -152,8 +147,8 @@ func TestWhenNested(t *testing.T) {
 			if !slices.Equal(inner.models, tc.want) {
 				t.Errorf("inner saw %q, want %q", inner.models, tc.want)
 			}
-			if inner.mismatches.Load() != 0 {
-				t.Error("a call got another migration's ctx")
+			if err := inner.broken(); err != nil {
+				t.Error(err)
 			}
 		})
 	}
@@ -193,14 +188,17 @@ func TestWhenInnerDropsContext(t *testing.T) {
 	}
 }
 
+// validatingPairing is a pairing that rejects every migration; a
+// validation that did not get the ctx of its own open migration is a
+// pairing fault.
 type validatingPairing struct {
 	pairing
 	calls atomic.Int64
 }
 
-func (v *validatingPairing) ValidateMigration(ctx context.Context, e core.Event, _ core.Record) error {
+func (v *validatingPairing) ValidateMigration(ctx context.Context, e core.Event, migrated core.Record) error {
 	v.calls.Add(1)
-	v.check(ctx, e)
+	_ = v.rec().ValidateMigration(ctx, e, migrated)
 	return errors.New("rejected")
 }
 
@@ -237,8 +235,8 @@ func TestWhenValidator(t *testing.T) {
 	if !errors.Is(err, core.ErrValidation) {
 		t.Errorf("User: %v, want a validation error", err)
 	}
-	if inner.calls.Load() != 1 || inner.errs.Load() != 1 || inner.mismatches.Load() != 0 {
-		t.Errorf("validator calls %d, inner errors %d, mismatches %d", inner.calls.Load(), inner.errs.Load(), inner.mismatches.Load())
+	if inner.calls.Load() != 1 || inner.errs.Load() != 1 || inner.broken() != nil {
+		t.Errorf("validator calls %d, inner errors %d, pairing: %v", inner.calls.Load(), inner.errs.Load(), inner.broken())
 	}
 }
 

@@ -11,83 +11,30 @@ import (
 	"testing"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
 var bg = context.Background()
 
-// tokenKey is the ctx key under which the spy keeps a per-call token.
-type tokenKey struct{ kind string }
-
-// tokens hands out fresh tokens and checks that each comes back exactly
-// once.
-type tokens struct {
-	next atomic.Int64
-	mu   sync.Mutex
-	out  map[int64]bool
-	bad  []string
-}
-
-func (tk *tokens) issue() int64 {
-	n := tk.next.Add(1)
-	tk.mu.Lock()
-	if tk.out == nil {
-		tk.out = map[int64]bool{}
-	}
-	tk.out[n] = true
-	tk.mu.Unlock()
-	return n
-}
-
-func (tk *tokens) fail(msg string) {
-	tk.mu.Lock()
-	tk.bad = append(tk.bad, msg)
-	tk.mu.Unlock()
-}
-
-func (tk *tokens) redeem(ctx context.Context, kind, where string) {
-	n, ok := ctx.Value(tokenKey{kind}).(int64)
-	tk.mu.Lock()
-	defer tk.mu.Unlock()
-	switch {
-	case !ok:
-		tk.bad = append(tk.bad, where+": no token in ctx")
-	case !tk.out[n]:
-		tk.bad = append(tk.bad, fmt.Sprintf("%s: token %d not outstanding", where, n))
-	default:
-		delete(tk.out, n)
-	}
-}
-
-func (tk *tokens) check(t *testing.T, what string) {
-	t.Helper()
-	tk.mu.Lock()
-	defer tk.mu.Unlock()
-	for _, b := range tk.bad {
-		t.Errorf("%s: %s", what, b)
-	}
-	if len(tk.out) != 0 {
-		t.Errorf("%s: %d starts never ended", what, len(tk.out))
-	}
-}
-
-// spy is the hook behind the sampler in the tests. It checks the pairing
-// of every call (each end gets the ctx of its own start, exactly once),
-// counts the calls, and records what it saw of ForcedByError.
+// spy is the hook behind the sampler in the tests: the test kit's
+// recorder, which records every call and checks their pairing (each end
+// gets the very ctx of its own start, exactly once), plus what the
+// recorder knows nothing of: the forced calls (ForcedByError) and a line
+// per migration call with the record's name.
 type spy struct {
-	mig, step, batch tokens
+	rec *transmutetest.ValidatingRecorder
 
-	befores, afters, errs       atomic.Int64
-	forcedBefores, forcedErrs   atomic.Int64
-	steps, batches, validations atomic.Int64
-	mu                          sync.Mutex
-	log                         []string
-	validateErr                 error
-	forcedFn                    func(context.Context) bool
+	forcedBefores, forcedErrs atomic.Int64
+	counts                    sync.Map // method → *atomic.Int64
+	mu                        sync.Mutex
+	log                       []string
+	validateErr               error
+	forcedFn                  func(context.Context) bool
 }
 
-// newSpy returns a spy. It stays private: it also counts the forced calls
-// (ForcedByError), which transmutetest.Recorder knows nothing of.
-func newSpy(forced func(context.Context) bool) *spy { return &spy{forcedFn: forced} }
+func newSpy(forced func(context.Context) bool) *spy {
+	return &spy{rec: transmutetest.NewValidator(nil), forcedFn: forced}
+}
 
 func (s *spy) note(format string, args ...any) {
 	s.mu.Lock()
@@ -101,68 +48,82 @@ func (s *spy) notes() string {
 	return strings.Join(s.log, " ")
 }
 
+// count returns how many calls of method the spy got.
+func (s *spy) count(method string) int64 {
+	if n, ok := s.counts.Load(method); ok {
+		return n.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+func (s *spy) tally(method string) {
+	n, _ := s.counts.LoadOrStore(method, new(atomic.Int64))
+	n.(*atomic.Int64).Add(1)
+}
+
 func (s *spy) BeforeMigrate(ctx context.Context, e core.Event) context.Context {
-	s.befores.Add(1)
+	s.tally(transmutetest.BeforeMigrate)
 	if s.forcedFn(ctx) {
 		s.forcedBefores.Add(1)
 		s.note("before(forced) %s", e.Data.Value("name"))
 	} else {
 		s.note("before %s", e.Data.Value("name"))
 	}
-	return context.WithValue(ctx, tokenKey{"mig"}, s.mig.issue())
+	return s.rec.BeforeMigrate(ctx, e)
 }
 
-func (s *spy) AfterMigrate(ctx context.Context, e core.Event, _ core.Record) {
-	s.afters.Add(1)
+func (s *spy) AfterMigrate(ctx context.Context, e core.Event, migrated core.Record) {
+	s.tally(transmutetest.AfterMigrate)
 	s.note("after %s", e.Data.Value("name"))
-	s.mig.redeem(ctx, "mig", "AfterMigrate")
+	s.rec.AfterMigrate(ctx, e, migrated)
 }
 
 func (s *spy) OnError(ctx context.Context, e core.Event, err error) {
-	s.errs.Add(1)
+	s.tally(transmutetest.OnError)
 	if s.forcedFn(ctx) {
 		s.forcedErrs.Add(1)
 		s.note("error(forced) %s", e.Data.Value("name"))
 	} else {
 		s.note("error %s", e.Data.Value("name"))
 	}
-	s.mig.redeem(ctx, "mig", "OnError")
+	s.rec.OnError(ctx, e, err)
 }
 
 func (s *spy) BeforeStep(ctx context.Context, e core.Event, st core.Step) context.Context {
-	s.steps.Add(1)
-	if ctx.Value(tokenKey{"mig"}) == nil {
-		s.step.fail("BeforeStep: the ctx does not carry the migration's")
-	}
-	return context.WithValue(ctx, tokenKey{"step"}, s.step.issue())
+	s.tally(transmutetest.BeforeStep)
+	return s.rec.BeforeStep(ctx, e, st)
 }
 
 func (s *spy) AfterStep(ctx context.Context, e core.Event, st core.Step, err error) {
-	s.step.redeem(ctx, "step", "AfterStep")
+	s.tally(transmutetest.AfterStep)
+	s.rec.AfterStep(ctx, e, st, err)
 }
 
 func (s *spy) BeforeBatch(ctx context.Context, b core.Batch) context.Context {
-	s.batches.Add(1)
-	return context.WithValue(ctx, tokenKey{"batch"}, s.batch.issue())
+	s.tally(transmutetest.BeforeBatch)
+	return s.rec.BeforeBatch(ctx, b)
 }
 
 func (s *spy) AfterBatch(ctx context.Context, b core.Batch, err error) {
-	s.batch.redeem(ctx, "batch", "AfterBatch")
+	s.tally(transmutetest.AfterBatch)
+	s.rec.AfterBatch(ctx, b, err)
 }
 
-func (s *spy) ValidateMigration(context.Context, core.Event, core.Record) error {
-	s.validations.Add(1)
+func (s *spy) ValidateMigration(ctx context.Context, e core.Event, migrated core.Record) error {
+	s.tally(transmutetest.ValidateMigration)
+	_ = s.rec.ValidateMigration(ctx, e, migrated)
 	return s.validateErr
 }
 
 // check fails t unless every start the spy saw was ended exactly once with
-// its own ctx.
+// its own ctx, and every forced start ended forced.
 func (s *spy) check(t *testing.T) {
 	t.Helper()
-	s.mig.check(t, "migrations")
-	s.step.check(t, "steps")
-	s.batch.check(t, "batches")
-	if b, a, e := s.befores.Load(), s.afters.Load(), s.errs.Load(); b != a+e {
+	if err := s.rec.CheckPairing(); err != nil {
+		t.Error(err)
+	}
+	b, a, e := s.count(transmutetest.BeforeMigrate), s.count(transmutetest.AfterMigrate), s.count(transmutetest.OnError)
+	if b != a+e {
 		t.Errorf("inner saw %d BeforeMigrate but %d AfterMigrate + %d OnError", b, a, e)
 	}
 	if fb, fe := s.forcedBefores.Load(), s.forcedErrs.Load(); fb != fe {

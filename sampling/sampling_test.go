@@ -38,7 +38,7 @@ func TestRatioForwardsTenPercent(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got := s.befores.Load()
+			got := s.count(transmutetest.BeforeMigrate)
 			if got < n*9/100 || got > n*11/100 {
 				t.Errorf("forwarded %d of %d, want 10%% ± 1%%", got, n)
 			}
@@ -84,18 +84,18 @@ func TestPairingUnderConcurrency(t *testing.T) {
 			if h.Seen() != total {
 				t.Errorf("Seen = %d, want %d", h.Seen(), total)
 			}
-			if s.befores.Load() != h.Sampled()+h.Forced() || s.forcedBefores.Load() != h.Forced() {
+			if s.count(transmutetest.BeforeMigrate) != h.Sampled()+h.Forced() || s.forcedBefores.Load() != h.Forced() {
 				t.Errorf("inner saw %d starts (%d forced); Sampled %d, Forced %d",
-					s.befores.Load(), s.forcedBefores.Load(), h.Sampled(), h.Forced())
+					s.count(transmutetest.BeforeMigrate), s.forcedBefores.Load(), h.Sampled(), h.Forced())
 			}
 			// Every sampled migration runs both steps (the failing ones
 			// fail in the second); no other migration's steps reach inner.
-			if s.steps.Load() != 2*h.Sampled() {
-				t.Errorf("inner saw %d steps for %d sampled migrations of 2 steps", s.steps.Load(), h.Sampled())
+			if s.count(transmutetest.BeforeStep) != 2*h.Sampled() {
+				t.Errorf("inner saw %d steps for %d sampled migrations of 2 steps", s.count(transmutetest.BeforeStep), h.Sampled())
 			}
 			if keep {
-				if s.errs.Load() != failures {
-					t.Errorf("inner saw %d failures, want all %d", s.errs.Load(), failures)
+				if s.count(transmutetest.OnError) != failures {
+					t.Errorf("inner saw %d failures, want all %d", s.count(transmutetest.OnError), failures)
 				}
 			} else if h.Forced() != 0 {
 				t.Errorf("Forced = %d without KeepErrors", h.Forced())
@@ -109,11 +109,11 @@ func TestPairingUnderConcurrency(t *testing.T) {
 
 // decides reports whether h forwards a migration of a record named key.
 func decides(h *sampling.Hook, s *spy, key string) bool {
-	before := s.befores.Load()
+	before := s.count(transmutetest.BeforeMigrate)
 	e := core.Event{Model: "User", Data: core.NewRecord(core.Data{"name": key})}
 	ctx := h.BeforeMigrate(bg, e)
 	h.AfterMigrate(ctx, e, e.Data)
-	return s.befores.Load() > before
+	return s.count(transmutetest.BeforeMigrate) > before
 }
 
 func byName(r core.Record) string { s, _ := r.Value("name").(string); return s }
@@ -204,8 +204,8 @@ func TestPerSecondBound(t *testing.T) {
 	if total := h.Sampled(); total > rate*10+rate {
 		t.Errorf("%d forwarded in 10 s, more than rate×t + capacity = %d", total, rate*10+rate)
 	}
-	if s.befores.Load() != h.Sampled() {
-		t.Errorf("inner saw %d, Sampled %d", s.befores.Load(), h.Sampled())
+	if s.count(transmutetest.BeforeMigrate) != h.Sampled() {
+		t.Errorf("inner saw %d, Sampled %d", s.count(transmutetest.BeforeMigrate), h.Sampled())
 	}
 
 	// After a pause the bucket is full again, and holds no more than its
@@ -280,8 +280,8 @@ func TestKeepErrors(t *testing.T) {
 	if got, want := s.notes(), "before(forced) bad error(forced) bad before(forced) lost error(forced) lost"; got != want {
 		t.Errorf("inner saw %q, want %q", got, want)
 	}
-	if h.Forced() != 2 || h.Sampled() != 0 || h.Seen() != 3 || s.steps.Load() != 0 {
-		t.Errorf("Forced %d, Sampled %d, Seen %d, steps %d", h.Forced(), h.Sampled(), h.Seen(), s.steps.Load())
+	if h.Forced() != 2 || h.Sampled() != 0 || h.Seen() != 3 || s.count(transmutetest.BeforeStep) != 0 {
+		t.Errorf("Forced %d, Sampled %d, Seen %d, steps %d", h.Forced(), h.Sampled(), h.Seen(), s.count(transmutetest.BeforeStep))
 	}
 	s.check(t)
 
@@ -319,8 +319,8 @@ func TestStepsForwardedOnlyWhenSampled(t *testing.T) {
 	if got := s.notes(); got != "before 0 after 0 before 3 after 3" {
 		t.Errorf("inner saw %q", got)
 	}
-	if s.steps.Load() != 4 {
-		t.Errorf("inner saw %d steps, want the 2 steps of each of the 2 sampled migrations", s.steps.Load())
+	if s.count(transmutetest.BeforeStep) != 4 {
+		t.Errorf("inner saw %d steps, want the 2 steps of each of the 2 sampled migrations", s.count(transmutetest.BeforeStep))
 	}
 	s.check(t)
 }
@@ -368,8 +368,8 @@ func TestNestedMigrationsAreDecidedOnTheirOwn(t *testing.T) {
 		if got := s.notes(); got != tc.want {
 			t.Errorf("decisions %v: inner saw %q, want %q", tc.decisions, got, tc.want)
 		}
-		if s.steps.Load() != tc.steps {
-			t.Errorf("decisions %v: inner saw %d steps, want %d", tc.decisions, s.steps.Load(), tc.steps)
+		if s.count(transmutetest.BeforeStep) != tc.steps {
+			t.Errorf("decisions %v: inner saw %d steps, want %d", tc.decisions, s.count(transmutetest.BeforeStep), tc.steps)
 		}
 		s.check(t)
 	}
@@ -396,8 +396,8 @@ func TestBatchesAreForwardedWhole(t *testing.T) {
 	if _, err := m.MigrateBatch(bg, items, "User", "1.0.0", "2.0.0", core.WithWorkers(2)); err != nil {
 		t.Fatal(err)
 	}
-	if s.batches.Load() != 1 || s.befores.Load() != 0 || h.Seen() != 3 {
-		t.Errorf("batches %d, item migrations forwarded %d, seen %d", s.batches.Load(), s.befores.Load(), h.Seen())
+	if s.count(transmutetest.BeforeBatch) != 1 || s.count(transmutetest.BeforeMigrate) != 0 || h.Seen() != 3 {
+		t.Errorf("batches %d, item migrations forwarded %d, seen %d", s.count(transmutetest.BeforeBatch), s.count(transmutetest.BeforeMigrate), h.Seen())
 	}
 	s.check(t)
 }
@@ -414,8 +414,8 @@ func TestValidatorIsNotForwarded(t *testing.T) {
 	if err := migrate(t, m, user("a"), "2.0.0"); err != nil {
 		t.Fatalf("err = %v", err)
 	}
-	if s.validations.Load() != 0 || s.afters.Load() != 1 {
-		t.Errorf("validations %d, afters %d", s.validations.Load(), s.afters.Load())
+	if s.count(transmutetest.ValidateMigration) != 0 || s.count(transmutetest.AfterMigrate) != 1 {
+		t.Errorf("validations %d, afters %d", s.count(transmutetest.ValidateMigration), s.count(transmutetest.AfterMigrate))
 	}
 }
 
@@ -427,7 +427,7 @@ func TestOptions(t *testing.T) {
 			decides(h, s, fmt.Sprint(i))
 		}
 		s.check(t)
-		return s.befores.Load()
+		return s.count(transmutetest.BeforeMigrate)
 	}
 	for _, tc := range []struct {
 		name string
@@ -495,8 +495,8 @@ func TestUnsampledPathAllocatesNothing(t *testing.T) {
 			t.Errorf("%s: %v allocations per unsampled migration", name, allocs)
 		}
 	}
-	if s.befores.Load() != 1 {
-		t.Errorf("inner saw %d migrations, want only the one that took the token", s.befores.Load())
+	if s.count(transmutetest.BeforeMigrate) != 1 {
+		t.Errorf("inner saw %d migrations, want only the one that took the token", s.count(transmutetest.BeforeMigrate))
 	}
 }
 

@@ -20,6 +20,8 @@ const (
 	AfterStep     = "AfterStep"
 	BeforeBatch   = "BeforeBatch"
 	AfterBatch    = "AfterBatch"
+	// ValidateMigration is recorded by the recorders [NewValidator] makes.
+	ValidateMigration = "ValidateMigration"
 )
 
 // Call is one call a [Recorder] got.
@@ -37,7 +39,8 @@ type Call struct {
 	// Err is the error of OnError, AfterStep and AfterBatch (nil on
 	// success).
 	Err error
-	// Migrated is a copy of the result, for AfterMigrate.
+	// Migrated is a copy of the result, for AfterMigrate and
+	// ValidateMigration.
 	Migrated core.Data
 }
 
@@ -48,8 +51,15 @@ type Call struct {
 //
 // Each Before method returns a ctx that carries a token of its own, and
 // [Recorder.CheckPairing] says whether every Before got exactly one end
-// with that very ctx, as the hook contract promises.
+// with that very ctx, as the hook contract promises: not a ctx that
+// another hook's Before returned, nor one derived from it.
+//
+// Several recorders can write to one [Journal] ([WithJournal]), which
+// keeps the order of the calls across hooks.
 type Recorder struct {
+	name    string
+	journal *Journal
+
 	mu     sync.Mutex
 	calls  []Call
 	next   int64
@@ -62,6 +72,17 @@ type tokenKey struct {
 	kind string // "migration", "step" or "batch"
 }
 
+// lastKey is the ctx key under which every recorder's Before puts its own
+// mark, so that only the very ctx a Before returned carries that Before's
+// mark under it.
+type lastKey struct{}
+
+type mark struct {
+	r    *Recorder
+	kind string
+	tok  int64
+}
+
 var (
 	_ core.Hook          = (*Recorder)(nil)
 	_ core.StepObserver  = (*Recorder)(nil)
@@ -69,7 +90,15 @@ var (
 )
 
 // NewRecorder returns an empty Recorder.
-func NewRecorder() *Recorder { return &Recorder{} }
+func NewRecorder(opts ...RecorderOption) *Recorder {
+	r := &Recorder{}
+	for _, o := range opts {
+		if o != nil {
+			o.applyRecorder(r)
+		}
+	}
+	return r
+}
 
 // Calls returns the calls recorded so far, in call order. What it returns
 // is the caller's: the slice, the events' data and paths and the migrated
@@ -134,7 +163,11 @@ func (r *Recorder) CheckPairing() error {
 	if len(faults) == 0 {
 		return nil
 	}
-	return errors.New("transmutetest: hook pairing broken: " + strings.Join(faults, "; "))
+	who := ""
+	if r.name != "" {
+		who = " (" + r.name + ")"
+	}
+	return errors.New("transmutetest: hook pairing broken" + who + ": " + strings.Join(faults, "; "))
 }
 
 // begin records a Before call and returns ctx with a new token.
@@ -148,7 +181,8 @@ func (r *Recorder) begin(ctx context.Context, kind string, c Call) context.Conte
 	}
 	r.ends[tok] = 0
 	r.mu.Unlock()
-	return context.WithValue(ctx, tokenKey{r, kind}, tok)
+	ctx = context.WithValue(ctx, tokenKey{r, kind}, tok)
+	return context.WithValue(ctx, lastKey{}, mark{r, kind, tok})
 }
 
 // end records an end call and checks its ctx carries a token of the
@@ -156,11 +190,14 @@ func (r *Recorder) begin(ctx context.Context, kind string, c Call) context.Conte
 func (r *Recorder) end(ctx context.Context, kind string, c Call) {
 	r.add(c)
 	tok, _ := ctx.Value(tokenKey{r, kind}).(int64)
+	own := ctx.Value(lastKey{}) == mark{r, kind, tok}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch n, ok := r.ends[tok]; {
 	case !ok:
 		r.faults = append(r.faults, c.Method+" got a ctx that no "+kind+" Before of this recorder returned")
+	case !own:
+		r.faults = append(r.faults, c.Method+" got a ctx derived from its Before's, not the one it returned")
 	case n > 0:
 		r.faults = append(r.faults, fmt.Sprintf("%s: a %s ended %d times", c.Method, kind, n+1))
 	}
@@ -176,6 +213,7 @@ func (r *Recorder) add(c Call) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.calls = append(r.calls, c)
+	r.journal.add(r.name, c)
 }
 
 // ownEvent returns e with its input and path copied, so that the call
