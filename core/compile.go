@@ -184,7 +184,7 @@ func nullable(t reflect.Type) bool {
 // cancel each other out (encoding/json ignores such a name).
 func (c *compiler) structFields(t reflect.Type) ([]field, error) {
 	w := &structWalk{c: c, cands: map[string][]fieldCand{}, visiting: map[reflect.Type]bool{}}
-	if err := w.walk(t, 0); err != nil {
+	if err := w.walk(t, nil); err != nil {
 		return nil, err
 	}
 	return w.fields(), nil
@@ -206,23 +206,25 @@ type fieldCand struct {
 	tagged bool
 }
 
-func (w *structWalk) walk(t reflect.Type, depth int) error {
+func (w *structWalk) walk(t reflect.Type, index []int) error {
 	if w.visiting[t] {
 		return nil
 	}
 	w.visiting[t] = true
 	defer delete(w.visiting, t)
 	for i := range t.NumField() {
-		if err := w.field(t.Field(i), depth); err != nil {
+		if err := w.field(t.Field(i), append(slices.Clip(index), i)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// field adds one struct field, or walks into it when it is an embedded
-// struct without a name of its own.
-func (w *structWalk) field(sf reflect.StructField, depth int) error {
+// field adds one struct field, at index (its path through embedded
+// structs), or walks into it when it is an embedded struct without a name
+// of its own.
+func (w *structWalk) field(sf reflect.StructField, index []int) error {
+	depth := len(index) - 1
 	tag := sf.Tag.Get("json")
 	if tag == "-" {
 		return nil
@@ -237,7 +239,7 @@ func (w *structWalk) field(sf reflect.StructField, depth int) error {
 			return nil
 		}
 		if name == "" && et.Kind() == reflect.Struct {
-			return w.walk(et, depth+1)
+			return w.walk(et, index)
 		}
 	} else if !sf.IsExported() {
 		return nil
@@ -250,6 +252,7 @@ func (w *structWalk) field(sf reflect.StructField, depth int) error {
 	if err != nil {
 		return err
 	}
+	f.index = index
 	if _, seen := w.cands[name]; !seen {
 		w.order = append(w.order, name)
 	}
@@ -290,10 +293,12 @@ func (c *compiler) fieldOf(sf reflect.StructField, name, opts string) (field, er
 	omitempty := false
 	for o := range strings.SplitSeq(opts, ",") {
 		switch o {
-		case "omitempty", "omitzero":
-			omitempty = true
+		case "omitempty":
+			omitempty, f.omitEmpty = true, true
+		case "omitzero":
+			omitempty, f.omitZero = true, true
 		case "string":
-			f.check = checkString
+			f.check, f.asString = checkString, true
 		}
 	}
 	if f.check == nil {

@@ -42,7 +42,7 @@ func keepsValues(redact func(key string, v any) any) bool {
 // writeSafe writes the value-free form of err.
 func writeSafe(b *strings.Builder, err error) {
 	switch e := err.(type) {
-	case *sentinel, *NotFoundError, *NoVersionError:
+	case *sentinel, *NotFoundError, *NoVersionError, *DecodeError:
 		b.WriteString(e.Error())
 	case *MigrationError:
 		e.head(b)

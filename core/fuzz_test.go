@@ -124,3 +124,54 @@ func FuzzMigrate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTypedPath migrates any decoded object over the Order path of typed,
+// auto and map steps: never a panic, the input unchanged, a typed error
+// or a result that validates, and the typed Convert of a decoded struct
+// agreeing with the record path.
+func FuzzTypedPath(f *testing.F) {
+	for _, s := range []string{
+		`{"id":1,"customer":"A B","items":[{"sku":"a","qty":1}],"amount":1.5}`,
+		`{"id":1,"customer":"A B","items":[{"sku":"a","qty":1,"x":2}],"amount":1.5}`,
+		`{"id":1.5,"customer":"panic","items":null,"amount":1e400}`,
+		`{"id":9007199254740993,"customer":"","items":[],"amount":0,"legacy":[1,{"a":null}]}`,
+		`{"customer":{"first":"A"},"items":{},"amount":"x"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	m := orderManager(f)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		in, err := core.DecodeJSON(raw)
+		if err != nil {
+			if !errors.Is(err, core.ErrDecode) {
+				t.Fatalf("DecodeJSON: %v is not a DecodeError", err)
+			}
+			return
+		}
+		orig := clone(t, in)
+		for _, to := range []string{"2.0.0", "4.0.0"} {
+			out, err := m.Migrate(context.Background(), in, "Order", "1.0.0", to)
+			if !reflect.DeepEqual(in, orig) {
+				t.Fatalf("1.0.0 → %s changed its input", to)
+			}
+			if err != nil {
+				var me *core.MigrationError
+				if out != nil || !errors.As(err, &me) || core.ErrorType(err) == "" {
+					t.Fatalf("1.0.0 → %s: %T %v", to, err, err)
+				}
+				continue
+			}
+			if verr := m.Validate(out, "Order", to); verr != nil {
+				t.Fatalf("a result that does not validate: %v", verr)
+			}
+		}
+		var v orderV1
+		if json.Unmarshal(raw, &v) != nil {
+			return
+		}
+		typed, terr := core.Convert[orderV1, orderV4](context.Background(), m, "Order", v)
+		if terr == nil && typed.Currency != "EUR" {
+			t.Fatalf("Convert: %+v", typed)
+		}
+	})
+}

@@ -12,11 +12,14 @@ import (
 // migrations, which see either the state before or the state after. The
 // zero Manager is ready to use, with the default options of [NewManager].
 type Manager struct {
-	mu    sync.Mutex // serialises writers; readers use the snapshots
-	reg   atomic.Pointer[registry]
-	hooks atomic.Pointer[hookSet]
-	cfg   config
-	clock clock // the start of migrations and batches
+	mu     sync.Mutex // serialises writers; readers use the snapshots
+	reg    atomic.Pointer[registry]
+	hooks  atomic.Pointer[hookSet]
+	cfg    config
+	clock  clock  // the start of migrations and batches
+	codecs codecs // converters between records and Go structs, one per type
+
+	lastConv atomic.Pointer[conversion] // the last conversion Convert found
 }
 
 // logError is the default error handler: one fixed message, with the

@@ -2,8 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"reflect"
 	"runtime/debug"
@@ -48,22 +46,36 @@ func (m *Manager) MigrateVersions(ctx context.Context, data Data, model string, 
 	return m.run(ctx, data, model, from, to, runTop|runValidate)
 }
 
-// MigrateAs migrates data like [Manager.Migrate] and decodes the result
-// into a T (through encoding/json, so T's json tags apply).
+// MigrateAs migrates data like [Manager.Migrate] and converts the result
+// to a T (usually the Go struct registered for to), with the converter of
+// [Convert], not through JSON: fields of the result that T does not
+// declare are not part of a T. to may be [Latest], and from may be "",
+// which takes the version from the record's version key as
+// [Manager.MigrateTo] does: MigrateAs[OrderV3](ctx, m, row, "Order", "",
+// core.Latest) is the one call from a stored record to the newest struct.
 func MigrateAs[T any](ctx context.Context, m *Manager, data Data, model, from, to string) (T, error) {
-	var out T
-	d, err := m.Migrate(ctx, data, model, from, to)
+	var zero T
+	tv, err := m.ResolveVersion(model, to)
 	if err != nil {
-		return out, err
+		return zero, err
 	}
-	b, err := json.Marshal(d)
+	var d Data
+	var fv Version
+	if from == "" {
+		d, err = m.MigrateTo(ctx, data, model, tv.String())
+		if err == nil {
+			fv, _ = m.VersionOf(data)
+		}
+	} else {
+		if fv, err = ParseVersion(from); err != nil {
+			return zero, err
+		}
+		d, err = m.run(ctx, data, model, fv, tv, runTop|runValidate)
+	}
 	if err != nil {
-		return out, fmt.Errorf("migrate %q as %T: %w", model, out, err)
+		return zero, err
 	}
-	if err := json.Unmarshal(b, &out); err != nil {
-		return out, fmt.Errorf("migrate %q as %T: %w", model, out, err)
-	}
-	return out, nil
+	return decodeAs[T](m, d, model, fv, tv)
 }
 
 // runMode says how run migrates.

@@ -2,6 +2,7 @@ package core
 
 import (
 	"slices"
+	"sync/atomic"
 )
 
 // plan is a migration between two versions of a model, found once and
@@ -10,6 +11,9 @@ type plan struct {
 	path     []Version // the engine's: Manager.Path copies it
 	hookPath []Version // the hooks' Event.Path, apart from path
 	steps    []planStep
+	allTyped bool // every step is typed: Convert needs no record
+
+	stamp atomic.Pointer[stampText] // MigrateJSON's start of a result
 }
 
 // repair undoes a hook's write to the hooks' path, which the contract
@@ -23,6 +27,7 @@ func (p *plan) repair() {
 type planStep struct {
 	from, to Version
 	fn       MigrationFunc // nil for an auto step
+	typed    *typedStep    // the typed form of fn, if it has one
 	fromMV   *modelVersion // nil when the version is not registered
 	toMV     *modelVersion
 }
@@ -33,20 +38,22 @@ type planStep struct {
 // registered for that pair. It is built once per registration, in time
 // linear in its size; paths are found on demand ([modelReg.lookup]).
 type graph struct {
-	nodes []Version // ascending
-	index map[Version]int
-	adj   [][]edge // by node, targets ascending
+	nodes  []Version // ascending
+	index  map[Version]int
+	byText map[string]Version // each node by its text
+	adj    [][]edge           // by node, targets ascending
 }
 
 // edge is one possible step of the graph.
 type edge struct {
-	to   int
-	fn   MigrationFunc
-	auto bool
+	to    int
+	fn    MigrationFunc
+	typed *typedStep
+	auto  bool
 }
 
 func buildGraph(mr *modelReg) *graph {
-	g := &graph{index: map[Version]int{}}
+	g := &graph{index: map[Version]int{}, byText: map[string]Version{}}
 	nodes := slices.Clone(mr.versions)
 	for k := range mr.migrations {
 		nodes = append(nodes, k[0], k[1])
@@ -55,11 +62,12 @@ func buildGraph(mr *modelReg) *graph {
 	g.nodes = slices.Compact(nodes)
 	for i, v := range g.nodes {
 		g.index[v] = i
+		g.byText[v.String()] = v
 	}
 	g.adj = make([][]edge, len(g.nodes))
 	for k, fn := range mr.migrations {
 		from := g.index[k[0]]
-		g.adj[from] = append(g.adj[from], edge{to: g.index[k[1]], fn: fn})
+		g.adj[from] = append(g.adj[from], edge{to: g.index[k[1]], fn: fn, typed: mr.typed[k]})
 	}
 	for i := 0; i+1 < len(mr.versions); i++ {
 		a, b := mr.versions[i], mr.versions[i+1]
@@ -133,15 +141,19 @@ func (g *graph) shortest(mr *modelReg, from, to Version) *plan {
 	var steps []planStep
 	for v := dst; v != src; v = prevNode[v] {
 		f, t := g.nodes[prevNode[v]], g.nodes[v]
-		steps = append(steps, planStep{from: f, to: t, fn: prev[v].fn, fromMV: mr.byVersion[f], toMV: mr.byVersion[t]})
+		steps = append(steps, planStep{from: f, to: t, fn: prev[v].fn, typed: prev[v].typed, fromMV: mr.byVersion[f], toMV: mr.byVersion[t]})
 	}
 	slices.Reverse(steps)
+	allTyped := true
+	for _, s := range steps {
+		allTyped = allTyped && s.typed != nil
+	}
 	path := make([]Version, 0, len(steps)+1)
 	path = append(path, from)
 	for _, s := range steps {
 		path = append(path, s.to)
 	}
-	return &plan{path: path, hookPath: slices.Clone(path), steps: steps}
+	return &plan{path: path, hookPath: slices.Clone(path), steps: steps, allTyped: allTyped}
 }
 
 // lookup returns the plan from one version to another, or nil when there

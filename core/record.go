@@ -5,6 +5,7 @@ import (
 	"iter"
 	"reflect"
 	"slices"
+	"sync"
 )
 
 // Record is a read-only view of a [Data] map, as hooks receive it. A nested
@@ -14,7 +15,36 @@ import (
 // which decoded JSON never has, are shared). Use [Record.Clone] for a
 // private, mutable deep copy. The zero Record is empty.
 type Record struct {
-	m Data
+	m   Data
+	src *lazyData // a Go struct's record form, built at first read
+}
+
+// lazyData is the record form of a Go struct, built once, when a hook
+// first reads a value: a hook that reads only the event's model and
+// versions costs no record.
+type lazyData struct {
+	once sync.Once
+	enc  func() Data
+	d    Data
+}
+
+func (l *lazyData) get() Data {
+	l.once.Do(func() { l.d, l.enc = l.enc(), nil })
+	return l.d
+}
+
+// lazyRecord returns a view of the record form of *v, a struct of
+// sc's type that nothing else will modify.
+func lazyRecord(sc *structCodec, v reflect.Value) Record {
+	return Record{src: &lazyData{enc: func() Data { return sc.encode(v) }}}
+}
+
+// data returns the map the view reads.
+func (r Record) data() Data {
+	if r.src != nil {
+		return r.src.get()
+	}
+	return r.m
 }
 
 // NewRecord returns a read-only view of d. It does not copy d: the view
@@ -24,34 +54,34 @@ func NewRecord(d Data) Record { return Record{m: d} }
 // Get returns the value of key and whether it is present. Maps and slices
 // come back as read-only views.
 func (r Record) Get(key string) (any, bool) {
-	v, ok := r.m[key]
+	v, ok := r.data()[key]
 	return view(v), ok
 }
 
 // Value returns the value of key, or nil when it is absent.
-func (r Record) Value(key string) any { return view(r.m[key]) }
+func (r Record) Value(key string) any { return view(r.data()[key]) }
 
 // Has reports whether key is present (even with a nil value).
 func (r Record) Has(key string) bool {
-	_, ok := r.m[key]
+	_, ok := r.data()[key]
 	return ok
 }
 
 // Len returns the number of keys.
-func (r Record) Len() int { return len(r.m) }
+func (r Record) Len() int { return len(r.data()) }
 
 // IsNil reports whether the view has no underlying map at all.
-func (r Record) IsNil() bool { return r.m == nil }
+func (r Record) IsNil() bool { return r.m == nil && r.src == nil }
 
 // Keys returns the keys, sorted.
-func (r Record) Keys() []string { return r.AppendKeys(make([]string, 0, len(r.m))) }
+func (r Record) Keys() []string { return r.AppendKeys(make([]string, 0, len(r.data()))) }
 
 // AppendKeys appends the keys, sorted, to dst and returns the extended
 // slice. With a dst of enough capacity it does not allocate, which is what
 // a hook that lists keys on every migration wants.
 func (r Record) AppendKeys(dst []string) []string {
 	n := len(dst)
-	for k := range r.m {
+	for k := range r.data() {
 		dst = append(dst, k)
 	}
 	slices.Sort(dst[n:])
@@ -62,7 +92,7 @@ func (r Record) AppendKeys(dst []string) []string {
 func (r Record) All() iter.Seq2[string, any] {
 	return func(yield func(string, any) bool) {
 		for _, k := range r.Keys() {
-			if !yield(k, view(r.m[k])) {
+			if !yield(k, view(r.data()[k])) {
 				return
 			}
 		}
@@ -73,12 +103,12 @@ func (r Record) All() iter.Seq2[string, any] {
 // [Copy]); nil for data nested too deeply to copy, which a Record made by
 // the engine never holds.
 func (r Record) Clone() Data {
-	out, _ := copyData(r.m)
+	out, _ := copyData(r.data())
 	return out
 }
 
 // MarshalJSON encodes the underlying data.
-func (r Record) MarshalJSON() ([]byte, error) { return json.Marshal(r.m) }
+func (r Record) MarshalJSON() ([]byte, error) { return json.Marshal(r.data()) }
 
 // List is a read-only view of a slice inside a [Record].
 type List struct {

@@ -102,8 +102,22 @@ func (m *Manager) RegisterMigration(model, from, to string, fn MigrationFunc) er
 		return fmt.Errorf("register migration: %w: empty model name", ErrInvalidModel)
 	case fn == nil:
 		return fmt.Errorf("register migration %q %s → %s: %w: nil function", model, fv, tv, ErrInvalidModel)
+	}
+	return m.addMigration(model, fv, tv, fn, nil)
+}
+
+// addMigration registers a map step, or a typed one (ts not nil, fn its
+// map form).
+func (m *Manager) addMigration(model string, fv, tv Version, fn MigrationFunc, ts *typedStep) error {
+	what := "register migration"
+	if ts != nil {
+		what = "register typed migration"
+	}
+	switch {
+	case model == "":
+		return fmt.Errorf("%s: %w: empty model name", what, ErrInvalidModel)
 	case fv == tv:
-		return fmt.Errorf("register migration %q %s → %s: %w: same version", model, fv, tv, ErrInvalidModel)
+		return fmt.Errorf("%s %q %s → %s: %w: same version", what, model, fv, tv, ErrInvalidModel)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -111,9 +125,12 @@ func (m *Manager) RegisterMigration(model, from, to string, fn MigrationFunc) er
 	mr := old.models[model].clone(model)
 	key := [2]Version{fv, tv}
 	if _, dup := mr.migrations[key]; dup {
-		return fmt.Errorf("register migration %q %s → %s: %w", model, fv, tv, ErrAlreadyRegistered)
+		return fmt.Errorf("%s %q %s → %s: %w", what, model, fv, tv, ErrAlreadyRegistered)
 	}
 	mr.migrations[key] = fn
+	if ts != nil {
+		mr.typed[key] = ts
+	}
 	m.reg.Store(old.with(mr))
 	return nil
 }

@@ -35,6 +35,7 @@ type modelReg struct {
 	versions   []Version // registered, ascending
 	byVersion  map[Version]*modelVersion
 	migrations map[[2]Version]MigrationFunc
+	typed      map[[2]Version]*typedStep // the typed ones among the migrations
 	graph      *graph
 	plans      sync.Map // [2]Version → *planEntry, filled on demand
 	last       atomic.Pointer[planEntry]
@@ -51,13 +52,14 @@ type modelVersion struct {
 
 func (mr *modelReg) clone(name string) *modelReg {
 	if mr == nil {
-		return &modelReg{name: name, byVersion: map[Version]*modelVersion{}, migrations: map[[2]Version]MigrationFunc{}}
+		return &modelReg{name: name, byVersion: map[Version]*modelVersion{}, migrations: map[[2]Version]MigrationFunc{}, typed: map[[2]Version]*typedStep{}}
 	}
 	return &modelReg{
 		name:       mr.name,
 		versions:   slices.Clone(mr.versions),
 		byVersion:  maps.Clone(mr.byVersion),
 		migrations: maps.Clone(mr.migrations),
+		typed:      maps.Clone(mr.typed),
 	}
 }
 

@@ -248,6 +248,11 @@ type field struct {
 	nestedVerSet  bool
 	list          bool
 
+	// Of a Go struct's field: where it is (through embedded structs) and
+	// its json tag's options, for the struct codec.
+	index                         []int
+	omitEmpty, omitZero, asString bool
+
 	desc Field // the field as Manager.Schema describes it
 }
 

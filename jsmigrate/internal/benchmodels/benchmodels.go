@@ -59,6 +59,34 @@ func Step2(_ context.Context, d core.Data) (core.Data, error) {
 	return out, nil
 }
 
+// TypedStep1 is the migration 1.0.0 → 2.0.0 on Go structs.
+func TypedStep1(_ context.Context, v V1) (V2, error) {
+	return V2{V1: v, Email: "unknown@example.com"}, nil
+}
+
+// TypedStep2 is the migration 2.0.0 → 3.0.0 on Go structs.
+func TypedStep2(_ context.Context, v V2) (V3, error) {
+	return V3{V2: v}, nil
+}
+
+// RegisterTyped registers the three versions of model on m and the typed
+// migrations, TypedStep1 and TypedStep2.
+func RegisterTyped(m *core.Manager, model string) error {
+	return errors.Join(
+		core.Register[V1](m, model, "1.0.0"),
+		core.Register[V2](m, model, "2.0.0"),
+		core.Register[V3](m, model, "3.0.0"),
+		core.RegisterTyped(m, model, "1.0.0", "2.0.0", TypedStep1),
+		core.RegisterTyped(m, model, "2.0.0", "3.0.0", TypedStep2),
+	)
+}
+
+// Struct returns record i at version 1.0.0 as a V1.
+func Struct(i int) V1 {
+	return V1{Name: fmt.Sprint("User ", i), City: "Paris", Country: "FR", ID: int64(i),
+		Visits: int64(i % 1000), Active: true, Score: float64(i%100) + 0.5, Note: "none"}
+}
+
 // Register registers the three versions of model on m and the P1
 // migrations, Step1 and Step2.
 func Register(m *core.Manager, model string) error {

@@ -1,0 +1,753 @@
+package core
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/base64"
+	"encoding/json"
+	"math"
+	"reflect"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// codec converts between the values of one Go type and their record form
+// (what a [Data] holds: maps, []any, strings, json.Number, bools, nil),
+// without a JSON round trip. Codecs are built once per type, from the
+// fields that validation compiles ([Register]'s description), and reused.
+type codec struct {
+	// dec sets dst (settable, of the codec's type) from the record value
+	// v. A value of the wrong shape is a problem, never a panic. strict
+	// refuses a nested record with fields its struct does not declare.
+	dec func(v any, dst reflect.Value, strict bool) *problem
+	// enc returns the record form of src, in containers of its own.
+	enc func(src reflect.Value) any
+}
+
+// structCodec is the codec of a struct type, with its fields.
+type structCodec struct {
+	t      reflect.Type
+	fields []field
+	codecs []*codec
+	names  map[string]struct{} // the fields' names
+	// encodes counts the structs turned into records, for the tests that
+	// prove a hook that reads no value costs no record.
+	encodes atomic.Int64
+}
+
+// codecs builds and keeps the codecs of a manager, one per Go type.
+type codecs struct {
+	mu      sync.Mutex
+	byType  map[reflect.Type]*codec
+	structs map[reflect.Type]*structCodec
+}
+
+// structCodec returns the codec of struct type t, built on first use.
+func (cs *codecs) structCodec(t reflect.Type) *structCodec {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if sc := cs.structs[t]; sc != nil {
+		return sc
+	}
+	cs.codec(t)
+	return cs.structs[t]
+}
+
+// codecOf returns the codec of any type t, built on first use.
+func (cs *codecs) codecOf(t reflect.Type) *codec {
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	return cs.codec(t)
+}
+
+// codec returns the codec of t; cs.mu is held. A type met again inside
+// itself gets the codec being built, through an indirection.
+func (cs *codecs) codec(t reflect.Type) *codec {
+	if c := cs.byType[t]; c != nil {
+		return c
+	}
+	if cs.byType == nil {
+		cs.byType, cs.structs = map[reflect.Type]*codec{}, map[reflect.Type]*structCodec{}
+	}
+	c := &codec{}
+	cs.byType[t] = c
+	*c = cs.build(t)
+	return c
+}
+
+func (cs *codecs) build(t reflect.Type) codec {
+	if t == timeType {
+		return codec{dec: decTime, enc: encText}
+	}
+	if t.Kind() != reflect.Pointer && t.Kind() != reflect.Interface {
+		pt := reflect.PointerTo(t)
+		switch {
+		case pt.Implements(jsonUnmarshaler):
+			return codec{dec: decJSON, enc: encJSON}
+		case pt.Implements(textUnmarshaler):
+			return codec{dec: decText, enc: encText}
+		}
+	}
+	switch t.Kind() {
+	case reflect.Interface:
+		return codec{dec: decAny, enc: encAny}
+	case reflect.Pointer:
+		return cs.pointerCodec(t)
+	case reflect.Slice, reflect.Array:
+		return cs.listCodec(t)
+	case reflect.Map:
+		return cs.mapCodec(t)
+	case reflect.Struct:
+		return cs.newStructCodec(t)
+	}
+	return scalarCodec(t)
+}
+
+func (cs *codecs) pointerCodec(t reflect.Type) codec {
+	elem := cs.codec(t.Elem())
+	return codec{
+		dec: func(v any, dst reflect.Value, strict bool) *problem {
+			if v == nil {
+				dst.SetZero()
+				return nil
+			}
+			p := reflect.New(t.Elem())
+			if pr := elem.dec(v, p.Elem(), strict); pr != nil {
+				return pr
+			}
+			dst.Set(p)
+			return nil
+		},
+		enc: func(src reflect.Value) any {
+			if src.IsNil() {
+				return nil
+			}
+			return elem.enc(src.Elem())
+		},
+	}
+}
+
+func (cs *codecs) listCodec(t reflect.Type) codec {
+	if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+		return codec{dec: decBytes, enc: encBytes}
+	}
+	elem := cs.codec(t.Elem())
+	return codec{
+		dec: func(v any, dst reflect.Value, strict bool) *problem {
+			if v == nil {
+				dst.SetZero()
+				return nil
+			}
+			n, at, ok := listOf(v)
+			if !ok {
+				return &problem{reason: "want an array, got " + jsonKind(v)}
+			}
+			if t.Kind() == reflect.Slice {
+				dst.Set(reflect.MakeSlice(t, n, n))
+			} else {
+				dst.SetZero()
+				n = min(n, t.Len())
+			}
+			for i := range n {
+				if p := elem.dec(at(i), dst.Index(i), strict); p != nil {
+					return p.prefix("[" + strconv.Itoa(i) + "]")
+				}
+			}
+			return nil
+		},
+		enc: func(src reflect.Value) any {
+			if t.Kind() == reflect.Slice && src.IsNil() {
+				return nil
+			}
+			out := make([]any, src.Len())
+			for i := range out {
+				out[i] = elem.enc(src.Index(i))
+			}
+			return out
+		},
+	}
+}
+
+// listOf returns the length and elements of a record's array.
+func listOf(v any) (int, func(int) any, bool) {
+	switch x := v.(type) {
+	case []any:
+		return len(x), func(i int) any { return x[i] }, true
+	case []map[string]any:
+		return len(x), func(i int) any { return x[i] }, true
+	}
+	return 0, nil, false
+}
+
+func (cs *codecs) mapCodec(t reflect.Type) codec {
+	key := mapKeyCodec(t.Key())
+	elem := cs.codec(t.Elem())
+	return codec{
+		dec: func(v any, dst reflect.Value, strict bool) *problem {
+			if v == nil {
+				dst.SetZero()
+				return nil
+			}
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return &problem{reason: "want an object, got " + jsonKind(v)}
+			}
+			if key.dec == nil {
+				return &problem{reason: "map key type " + t.Key().String() + " has no JSON form"}
+			}
+			out := reflect.MakeMapWithSize(t, len(obj))
+			for k, ev := range obj {
+				kv := reflect.New(t.Key()).Elem()
+				if p := key.dec(k, kv); p != nil {
+					return p.prefix("<key>")
+				}
+				e := reflect.New(t.Elem()).Elem()
+				if p := elem.dec(ev, e, strict); p != nil {
+					return p.prefix("<key>")
+				}
+				out.SetMapIndex(kv, e)
+			}
+			dst.Set(out)
+			return nil
+		},
+		enc: func(src reflect.Value) any {
+			if src.IsNil() || key.enc == nil {
+				return nil
+			}
+			out := make(map[string]any, src.Len())
+			for it := src.MapRange(); it.Next(); {
+				out[key.enc(it.Key())] = elem.enc(it.Value())
+			}
+			return out
+		},
+	}
+}
+
+// keyCodec converts a map key to and from its JSON object key.
+type keyCodec struct {
+	dec func(k string, dst reflect.Value) *problem
+	enc func(src reflect.Value) string
+}
+
+// mapKeyCodec returns the key codec of a map's key type, as encoding/json
+// treats keys: text first, then strings and integers (dec nil: no JSON
+// form, as validation says).
+func mapKeyCodec(t reflect.Type) keyCodec {
+	if reflect.PointerTo(t).Implements(textUnmarshaler) && t.Kind() != reflect.String {
+		return keyCodec{
+			dec: func(k string, dst reflect.Value) *problem {
+				if dst.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(k)) != nil {
+					return &problem{reason: "key does not decode into " + t.String()}
+				}
+				return nil
+			},
+			enc: func(src reflect.Value) string {
+				b, _ := src.Interface().(encoding.TextMarshaler).MarshalText()
+				return string(b)
+			},
+		}
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return keyCodec{
+			dec: func(k string, dst reflect.Value) *problem { dst.SetString(k); return nil },
+			enc: func(src reflect.Value) string { return src.String() },
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return keyCodec{
+			dec: func(k string, dst reflect.Value) *problem {
+				n, err := strconv.ParseInt(k, 10, t.Bits())
+				if err != nil {
+					return &problem{reason: "key is not an integer of " + strconv.Itoa(t.Bits()) + " bits"}
+				}
+				dst.SetInt(n)
+				return nil
+			},
+			enc: func(src reflect.Value) string { return strconv.FormatInt(src.Int(), 10) },
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return keyCodec{
+			dec: func(k string, dst reflect.Value) *problem {
+				n, err := strconv.ParseUint(k, 10, t.Bits())
+				if err != nil {
+					return &problem{reason: "key is not an unsigned integer of " + strconv.Itoa(t.Bits()) + " bits"}
+				}
+				dst.SetUint(n)
+				return nil
+			},
+			enc: func(src reflect.Value) string { return strconv.FormatUint(src.Uint(), 10) },
+		}
+	}
+	return keyCodec{}
+}
+
+// newStructCodec builds the codec of a struct type from the fields
+// validation compiles for it; cs.mu is held.
+func (cs *codecs) newStructCodec(t reflect.Type) codec {
+	c := &compiler{checks: map[reflect.Type]*checkFunc{}}
+	fields, err := c.structFields(t)
+	if err != nil {
+		msg := err.Error()
+		fail := func(any, reflect.Value, bool) *problem { return &problem{reason: msg} }
+		return codec{dec: fail, enc: func(reflect.Value) any { return nil }}
+	}
+	sc := &structCodec{t: t, fields: fields, codecs: make([]*codec, len(fields)), names: make(map[string]struct{}, len(fields))}
+	for i := range fields {
+		sc.names[fields[i].name] = struct{}{}
+		ft := t.FieldByIndex(fields[i].index).Type
+		if fields[i].asString {
+			sc.codecs[i] = stringOptionCodec(ft)
+		} else {
+			sc.codecs[i] = cs.codec(ft)
+		}
+	}
+	cs.structs[t] = sc
+	return codec{
+		dec: func(v any, dst reflect.Value, strict bool) *problem {
+			obj, ok := v.(map[string]any)
+			if !ok {
+				return &problem{reason: "want an object, got " + jsonKind(v)}
+			}
+			known, p := sc.decode(obj, dst, strict)
+			if p == nil && strict && known < len(obj) {
+				p = &problem{reason: undeclared(len(obj)-known, t)}
+			}
+			return p
+		},
+		enc: func(src reflect.Value) any { return sc.encode(src) },
+	}
+}
+
+// undeclared says that a nested record holds fields its Go type does not
+// declare, which a typed step would drop: it names neither them nor their
+// values.
+func undeclared(n int, t reflect.Type) string {
+	what := "a field"
+	if n > 1 {
+		what = strconv.Itoa(n) + " fields"
+	}
+	return "holds " + what + " that " + t.String() + " does not declare, which a typed step would drop"
+}
+
+// decode sets dst's fields from obj and returns how many keys of obj are
+// declared fields.
+func (sc *structCodec) decode(obj map[string]any, dst reflect.Value, strict bool) (known int, _ *problem) {
+	dst.SetZero()
+	for i := range sc.fields {
+		f := &sc.fields[i]
+		v, ok := obj[f.name]
+		if !ok {
+			continue
+		}
+		known++
+		fv, ok := fieldByIndex(dst, f.index, true)
+		if !ok {
+			continue
+		}
+		if v == nil && !f.nullable {
+			continue // encoding/json leaves such a field as it is
+		}
+		if p := sc.codecs[i].dec(v, fv, strict); p != nil {
+			return known, p.prefix(f.name)
+		}
+	}
+	return known, nil
+}
+
+// encode returns the record form of src: every field but the empty ones
+// that omitempty (or omitzero) leaves out.
+func (sc *structCodec) encode(src reflect.Value) Data {
+	sc.encodes.Add(1)
+	out := make(Data, len(sc.fields))
+	for i := range sc.fields {
+		f := &sc.fields[i]
+		fv, ok := fieldByIndex(src, f.index, false)
+		if !ok || f.omitEmpty && isEmptyValue(fv) || f.omitZero && isZeroValue(fv) {
+			continue
+		}
+		out[f.name] = sc.codecs[i].enc(fv)
+	}
+	return out
+}
+
+// declares reports whether the struct declares a field named name.
+func (sc *structCodec) declares(name string) bool {
+	_, ok := sc.names[name]
+	return ok
+}
+
+// declaresBytes is declares for a key read from JSON, with no allocation.
+func (sc *structCodec) declaresBytes(name []byte) bool {
+	_, ok := sc.names[string(name)]
+	return ok
+}
+
+// fieldByIndex returns the field of v at index, through embedded
+// pointers: a nil one is allocated when alloc is set, else the field is
+// absent.
+func fieldByIndex(v reflect.Value, index []int, alloc bool) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				if !alloc || !v.CanSet() {
+					return reflect.Value{}, false
+				}
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
+}
+
+// isEmptyValue is encoding/json's omitempty rule.
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// isZeroValue is encoding/json's omitzero rule: an IsZero method if the
+// type has one, else the zero value.
+func isZeroValue(v reflect.Value) bool {
+	if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+		if v.Kind() == reflect.Pointer && v.IsNil() {
+			return true
+		}
+		return z.IsZero()
+	}
+	return v.IsZero()
+}
+
+// scalarCodec returns the codec of a string, bool or number type.
+func scalarCodec(t reflect.Type) codec {
+	switch t.Kind() {
+	case reflect.String:
+		return codec{
+			dec: func(v any, dst reflect.Value, strict bool) *problem {
+				s, ok := v.(string)
+				if !ok {
+					return &problem{reason: "want a string, got " + jsonKind(v)}
+				}
+				dst.SetString(s)
+				return nil
+			},
+			enc: func(src reflect.Value) any { return src.String() },
+		}
+	case reflect.Bool:
+		return codec{
+			dec: func(v any, dst reflect.Value, strict bool) *problem {
+				b, ok := v.(bool)
+				if !ok {
+					return &problem{reason: "want a boolean, got " + jsonKind(v)}
+				}
+				dst.SetBool(b)
+				return nil
+			},
+			enc: func(src reflect.Value) any { return src.Bool() },
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return codec{dec: decInt, enc: func(src reflect.Value) any { return json.Number(strconv.FormatInt(src.Int(), 10)) }}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return codec{dec: decUint, enc: func(src reflect.Value) any { return json.Number(strconv.FormatUint(src.Uint(), 10)) }}
+	case reflect.Float32, reflect.Float64:
+		return codec{dec: decFloat, enc: encFloat}
+	}
+	msg := "type " + t.String() + " has no JSON form"
+	return codec{
+		dec: func(any, reflect.Value, bool) *problem { return &problem{reason: msg} },
+		enc: func(reflect.Value) any { return nil },
+	}
+}
+
+func decInt(v any, dst reflect.Value, _ bool) *problem {
+	lo, hi := intRange(dst.Type())
+	if p := checkInteger(v, lo, hi); p != nil {
+		return p
+	}
+	n, ok := asInt64(v)
+	if !ok {
+		return &problem{reason: "want an integer, got " + jsonKind(v)}
+	}
+	dst.SetInt(n)
+	return nil
+}
+
+func decUint(v any, dst reflect.Value, _ bool) *problem {
+	if p := checkInteger(v, 0, math.Ldexp(1, dst.Type().Bits())); p != nil {
+		return p
+	}
+	n, ok := asUint64(v)
+	if !ok {
+		return &problem{reason: "want an integer, got " + jsonKind(v)}
+	}
+	dst.SetUint(n)
+	return nil
+}
+
+func decFloat(v any, dst reflect.Value, _ bool) *problem {
+	if p := checkNumber(v); p != nil {
+		return p
+	}
+	f, ok := asFloat64(v)
+	if !ok {
+		return &problem{reason: "want a number, got " + jsonKind(v)}
+	}
+	if dst.Kind() == reflect.Float32 && math.Abs(f) > math.MaxFloat32 {
+		return &problem{reason: "out of range of a float32"}
+	}
+	dst.SetFloat(f)
+	return nil
+}
+
+// encFloat writes a float as encoding/json would, as a json.Number; NaN
+// and infinities, which JSON cannot hold, stay float64 for validation to
+// refuse.
+func encFloat(src reflect.Value) any {
+	f := src.Float()
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return f
+	}
+	b, _ := json.Marshal(src.Interface())
+	return json.Number(b)
+}
+
+// asInt64 returns an integer of a record (checked by checkInteger) as an
+// int64.
+func asInt64(v any) (int64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		n, err := strconv.ParseInt(string(x), 10, 64)
+		return n, err == nil
+	case float64:
+		return int64(x), true
+	case float32:
+		return int64(x), true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return rv.Int(), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u := rv.Uint()
+		return int64(u), u <= math.MaxInt64
+	}
+	return 0, false
+}
+
+// asUint64 returns a non-negative integer of a record as a uint64.
+func asUint64(v any) (uint64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		n, err := strconv.ParseUint(string(x), 10, 64)
+		return n, err == nil
+	case float64:
+		return uint64(x), x >= 0
+	case float32:
+		return uint64(x), x >= 0
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return uint64(rv.Int()), rv.Int() >= 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return rv.Uint(), true
+	}
+	return 0, false
+}
+
+// asFloat64 returns a number of a record as a float64.
+func asFloat64(v any) (float64, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		return f, err == nil
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return float64(rv.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return float64(rv.Uint()), true
+	}
+	return 0, false
+}
+
+func decTime(v any, dst reflect.Value, _ bool) *problem {
+	if t, ok := v.(time.Time); ok {
+		dst.Set(reflect.ValueOf(t))
+		return nil
+	}
+	return decText(v, dst, false)
+}
+
+// decText decodes a string into a type that unmarshals text.
+func decText(v any, dst reflect.Value, _ bool) *problem {
+	s, ok := v.(string)
+	if !ok {
+		return &problem{reason: "want a string, got " + jsonKind(v)}
+	}
+	if err := dst.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s)); err != nil {
+		if dst.Type() == timeType {
+			return &problem{reason: "not an RFC 3339 date-time"}
+		}
+		return &problem{reason: "does not decode into " + dst.Type().String()}
+	}
+	return nil
+}
+
+// encText encodes a type that marshals text (time.Time as RFC 3339) as
+// its string; one that does not, through its JSON form.
+func encText(src reflect.Value) any {
+	if m, ok := src.Interface().(encoding.TextMarshaler); ok {
+		if b, err := m.MarshalText(); err == nil {
+			return string(b)
+		}
+		return nil
+	}
+	return encJSON(src)
+}
+
+// decJSON and encJSON serve the types that have a JSON form of their own
+// (json.Unmarshaler): that one field goes through encoding/json.
+func decJSON(v any, dst reflect.Value, _ bool) *problem {
+	b, err := json.Marshal(v)
+	if err == nil {
+		err = dst.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b)
+	}
+	if err != nil {
+		return &problem{reason: "does not decode into " + dst.Type().String()}
+	}
+	return nil
+}
+
+func encJSON(src reflect.Value) any {
+	b, err := json.Marshal(src.Interface())
+	if err != nil {
+		return nil
+	}
+	d, err := decodeValue(b)
+	if err != nil {
+		return nil
+	}
+	return d
+}
+
+// decodeValue decodes one JSON value, numbers as json.Number.
+func decodeValue(b []byte) (any, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	err := dec.Decode(&v)
+	return v, err
+}
+
+func decAny(v any, dst reflect.Value, _ bool) *problem {
+	if v == nil {
+		dst.SetZero()
+		return nil
+	}
+	rv := reflect.ValueOf(v)
+	if !rv.Type().AssignableTo(dst.Type()) {
+		return &problem{reason: "does not fit " + dst.Type().String()}
+	}
+	dst.Set(rv)
+	return nil
+}
+
+func encAny(src reflect.Value) any {
+	if src.IsNil() {
+		return nil
+	}
+	return deepCopyValue(src.Elem().Interface())
+}
+
+func decBytes(v any, dst reflect.Value, _ bool) *problem {
+	switch x := v.(type) {
+	case nil:
+		dst.SetZero()
+	case []byte:
+		dst.SetBytes(append([]byte(nil), x...))
+	case string:
+		b, err := base64.StdEncoding.DecodeString(x)
+		if err != nil {
+			return &problem{reason: "not base64"}
+		}
+		dst.SetBytes(b)
+	default:
+		return &problem{reason: "want a base64 string, got " + jsonKind(v)}
+	}
+	return nil
+}
+
+func encBytes(src reflect.Value) any {
+	if src.IsNil() {
+		return nil
+	}
+	return base64.StdEncoding.EncodeToString(src.Bytes())
+}
+
+// stringOptionCodec is the codec of a field with the ",string" option: a
+// number or boolean written as a JSON string.
+func stringOptionCodec(t reflect.Type) *codec {
+	inner := scalarCodec(t)
+	if t.Kind() == reflect.String {
+		return &codec{
+			dec: func(v any, dst reflect.Value, strict bool) *problem {
+				s, ok := v.(string)
+				if !ok {
+					return &problem{reason: "want a string, got " + jsonKind(v)}
+				}
+				var in string
+				if json.Unmarshal([]byte(s), &in) != nil {
+					return &problem{reason: "not a quoted string"}
+				}
+				dst.SetString(in)
+				return nil
+			},
+			enc: func(src reflect.Value) any {
+				b, _ := json.Marshal(src.String())
+				return string(b)
+			},
+		}
+	}
+	return &codec{
+		dec: func(v any, dst reflect.Value, strict bool) *problem {
+			s, ok := v.(string)
+			if !ok {
+				return &problem{reason: "want a string, got " + jsonKind(v)}
+			}
+			var x any = json.Number(s)
+			switch s {
+			case "true":
+				x = true
+			case "false":
+				x = false
+			}
+			return inner.dec(x, dst, strict)
+		},
+		enc: func(src reflect.Value) any {
+			switch e := inner.enc(src).(type) {
+			case json.Number:
+				return string(e)
+			case bool:
+				return strconv.FormatBool(e)
+			default:
+				return e
+			}
+		},
+	}
+}

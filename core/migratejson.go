@@ -1,0 +1,266 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"time"
+	"unsafe"
+)
+
+// MigrateJSON migrates a record given as JSON and returns the result as
+// JSON: [Manager.Migrate] (or, with from "", [Manager.MigrateTo], which
+// reads the version from the record's version key), with the same hooks,
+// errors and guarantees; to may be [Latest]. The input must be one JSON
+// object ([DecodeJSON]'s rules); a result of a manager with a version key
+// carries the target version in it. The order of the keys of the result
+// is not part of the contract.
+//
+// When every step of the path is typed ([RegisterTyped]), the input is
+// decoded straight into the first step's Go struct and the result encoded
+// straight from the last one's, with no record built unless a hook reads
+// the data, provided that every top-level field of the input is declared
+// by that struct (or is the version key) and no nested one is undeclared;
+// otherwise the record path runs, which carries or refuses such fields
+// as [RegisterTyped] says.
+func (m *Manager) MigrateJSON(ctx context.Context, in []byte, model, from, to string) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	tv, err := m.ResolveVersion(model, to)
+	if err != nil {
+		return nil, err
+	}
+	var fv Version
+	if from != "" {
+		if fv, err = ParseVersion(from); err != nil {
+			return nil, err
+		}
+	}
+	var buf [32]member
+	if members, ok := scanMembers(in, buf[:0]); ok {
+		if from == "" {
+			fv = m.versionIn(in, members, model)
+		}
+		if out, done, err := m.migrateJSONTyped(ctx, in, members, model, fv, tv); done {
+			return out, err
+		}
+	}
+	return m.migrateJSONRecord(ctx, in, model, from, tv)
+}
+
+// versionIn reads the version key from the scanned members of a record,
+// if it holds a plain version string; a zero Version otherwise.
+func (m *Manager) versionIn(in []byte, members []member, model string) Version {
+	key := m.cfg.versionKey
+	for _, mb := range members {
+		if key == "" || string(mb.key) != key {
+			continue
+		}
+		raw := in[mb.valStart:mb.valEnd]
+		if len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw[1:len(raw)-1], '\\') >= 0 {
+			return Version{}
+		}
+		if mr := m.registry().models[model]; mr != nil {
+			if v, ok := mr.graph.byText[string(raw[1:len(raw)-1])]; ok {
+				return v // a known version, read with no allocation
+			}
+		}
+		v, err := ParseVersion(string(raw[1 : len(raw)-1]))
+		if err != nil {
+			return Version{}
+		}
+		return v
+	}
+	return Version{}
+}
+
+// migrateJSONRecord is MigrateJSON through the record form.
+func (m *Manager) migrateJSONRecord(ctx context.Context, in []byte, model, from string, tv Version) ([]byte, error) {
+	d, err := DecodeJSON(in)
+	if err != nil {
+		return nil, &MigrationError{Model: model, To: tv, Reason: "cannot decode the record", Err: err}
+	}
+	var out Data
+	if from == "" {
+		out, err = m.MigrateTo(ctx, d, model, tv.String())
+	} else {
+		out, err = m.Migrate(ctx, d, model, from, tv.String())
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, &MigrationError{Model: model, To: tv, Reason: "cannot encode the result", Err: ErrInvalidData}
+	}
+	return b, nil
+}
+
+// migrateJSONTyped is MigrateJSON on a path of typed steps only, from
+// struct to struct; done is false when it does not apply (the path is not
+// all typed, or the input has fields the first struct does not declare,
+// or does not decode into it), and the record path must run.
+func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []member, model string, fv, tv Version) (out []byte, done bool, err error) {
+	if fv.IsZero() || fv == tv {
+		return nil, false, nil
+	}
+	reg := m.registry()
+	mr := reg.models[model]
+	if mr == nil {
+		return nil, false, nil
+	}
+	pl := mr.lookup(fv, tv)
+	if pl == nil || !pl.allTyped {
+		return nil, false, nil
+	}
+	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
+	body, ok := m.declaredOnly(in, members, first.fromCodec, first.flat)
+	if !ok {
+		return nil, false, nil
+	}
+	src, derr := first.decode(body)
+	if derr != nil {
+		return nil, false, nil
+	}
+	var res unsafe.Pointer
+	hs := m.hookSet(ctx)
+	pooled := hs.Len() == 0 // with hooks, the result is a value a hook may keep a view of
+	if pooled {
+		res, err = pointerSteps(ctx, nil, model, pl, src, false)
+	} else {
+		res, err = m.observedPointers(ctx, reg, hs, model, pl, src)
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	b, err := last.encode(res, m.stampPrefix(pl, tv), len(in)+64)
+	if pooled {
+		last.release(res)
+	}
+	if err != nil {
+		return nil, true, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot encode the result", Err: ErrInvalidData}
+	}
+	return b, true, nil
+}
+
+// stampPrefix returns the start of an encoded result that sets the
+// version key to v, such as {"schema_version":"3.0.0", (nil when the
+// manager has no version key): made once per plan.
+func (m *Manager) stampPrefix(pl *plan, v Version) []byte {
+	key := m.cfg.versionKey
+	if key == "" {
+		return nil
+	}
+	if p := pl.stamp.Load(); p != nil && p.key == key {
+		return p.prefix
+	}
+	b := strconv.AppendQuote([]byte{'{'}, key)
+	b = append(b, ':', '"')
+	b = append(v.appendText(b), '"', ',')
+	pl.stamp.Store(&stampText{key: key, prefix: b})
+	return b
+}
+
+// stampText is the cached start of a plan's encoded results.
+type stampText struct {
+	key    string
+	prefix []byte
+}
+
+// declaredOnly returns in without its version key member, if every other
+// top-level field is one that sc declares; ok false otherwise. A flat
+// struct's decoder ignores the version key: in is returned as it is.
+func (m *Manager) declaredOnly(in []byte, members []member, sc *structCodec, flat bool) ([]byte, bool) {
+	key, strip := m.cfg.versionKey, -1
+	for i, mb := range members {
+		if key != "" && string(mb.key) == key {
+			strip = i
+			continue
+		}
+		if !sc.declaresBytes(mb.key) {
+			return nil, false
+		}
+	}
+	if strip < 0 || flat {
+		return in, true
+	}
+	mb := members[strip]
+	start := mb.start
+	if strip == len(members)-1 && strip > 0 {
+		start = members[strip-1].end - 1 // the comma before the last member
+	}
+	body := make([]byte, 0, len(in)-(mb.end-start))
+	body = append(append(body, in[:start]...), in[mb.end:]...)
+	return body, true
+}
+
+// pointerSteps runs the typed steps of pl on the struct at in and returns
+// a pointer to the result, in a buffer of the last step's (which the
+// caller releases) or, with keep, a new value nothing else holds.
+func pointerSteps(ctx context.Context, x *migration, model string, pl *plan, in unsafe.Pointer, keep bool) (unsafe.Pointer, error) {
+	cur := in
+	var holder *typedStep // the step whose buffer cur is, nil for in
+	for i := range pl.steps {
+		st := &pl.steps[i]
+		if err := stepCtx(ctx, model, st); err != nil {
+			release(holder, cur)
+			return nil, err
+		}
+		var next unsafe.Pointer
+		if keep && i == len(pl.steps)-1 {
+			next = reflect.New(st.typed.to).UnsafePointer()
+		} else {
+			next = st.typed.buffer()
+		}
+		sctx, done := x.beginStep(ctx, i, st)
+		err := done(model, st, st.typed.mid(sctx, cur, next))
+		release(holder, cur)
+		holder, cur = st.typed, next
+		if keep && i == len(pl.steps)-1 {
+			holder = nil
+		}
+		if err != nil {
+			release(holder, cur)
+			return nil, err
+		}
+	}
+	return cur, nil
+}
+
+func release(holder *typedStep, p unsafe.Pointer) {
+	if holder != nil {
+		holder.release(p)
+	}
+}
+
+// observedPointers is pointerSteps between the hooks: they see the input
+// and the result through views built when they read a value, so the
+// result is a value of its own (a hook may keep its view).
+func (m *Manager) observedPointers(ctx context.Context, reg *registry, hs *hookSet, model string, pl *plan, in unsafe.Pointer) (unsafe.Pointer, error) {
+	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
+	x := &migration{reg: reg, hs: hs, pl: pl, e: Event{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Path: pl.hookPath}}
+	x.e.Data = lazyRecord(first.fromCodec, reflect.NewAt(first.from, in).Elem())
+	x.e.Start = m.clock.now()
+	hctx := hs.BeforeMigrate(ctx, &x.e, &x.inv)
+	out, err := pointerSteps(hctx, x, model, pl, in, true)
+	var res Record
+	if err == nil {
+		res = lazyRecord(last.toCodec, reflect.NewAt(last.to, out).Elem())
+		if hs.HasValidators() {
+			if h, verr := x.inv.Validate(&x.e, res); verr != nil {
+				err = &MigrationError{Model: model, From: x.e.From, To: x.e.To, Err: rejected(x.e, h, verr)}
+			}
+		}
+	}
+	x.e.Elapsed = time.Since(x.e.Start)
+	defer pl.repair()
+	if err != nil {
+		x.inv.OnError(&x.e, err)
+		return nil, err
+	}
+	x.inv.AfterMigrate(&x.e, res)
+	return out, nil
+}
