@@ -63,7 +63,7 @@ bench:
 demo-stream:
 	cd examples && go run ./jetstream
 
-## bench-check: the ratio benchmarks of the targets (P1, P3, P4), failing past target + 10% (not part of test)
+## bench-check: the ratio benchmarks of the targets (P1, P3, P4, T1, T2; T3 reported), failing past target + 10% (not part of test)
 bench-check:
 	scripts/bench-check.sh
 

@@ -81,6 +81,7 @@ func (a *app) migrate(ctx context.Context, f migrateFlags, args []string) (err e
 	ctx, endRun := obs.start(ctx, f)
 	w, rw := bufio.NewWriterSize(out.w, 1<<16), bufio.NewWriter(rejects.w)
 	r := &migration{a: a, f: f, w: w, rejects: rw, progress: obs.progress}
+	r.typed, _ = a.m.TypedPath(f.model, f.from, f.to)
 	start := time.Now()
 	runErr := r.run(ctx, in)
 	endRun(runErr)

@@ -27,6 +27,10 @@ type migration struct {
 	progress func(ok bool)
 	ok       int
 	failed   int
+	// typed: every path to the target is typed, so the records go to the
+	// engine as JSON and come back as JSON, decoded into and encoded from
+	// the Go structs (core.Manager.MigrateBatchJSON), with no record built.
+	typed bool
 }
 
 // reject is a failed record as --rejects writes it. Record is the input
@@ -153,6 +157,10 @@ func (r *migration) process(ctx context.Context, c *chunk) {
 		c.err = ctx.Err()
 		return
 	}
+	if r.typed {
+		r.processJSON(ctx, c)
+		return
+	}
 	records := make([]core.Data, 0, len(c.lines))
 	index := make([]int, 0, len(c.lines)) // record → line of the chunk
 	for i := range c.lines {
@@ -195,6 +203,51 @@ func (r *migration) process(ctx context.Context, c *chunk) {
 		c.fails = append(c.fails, rejectOf(*l))
 		if !r.f.continueOn {
 			return // what comes after the first failure is not written
+		}
+	}
+}
+
+// processJSON migrates one chunk as JSON: the engine decodes each line
+// into the first step's Go struct and encodes the result from the last
+// one's. A failed line is decoded here only to report it as the map path
+// would: a line that is not a record says what it holds, and the rejects
+// hold the record.
+func (r *migration) processJSON(ctx context.Context, c *chunk) {
+	raws := make([][]byte, len(c.lines))
+	for i := range c.lines {
+		raws[i] = c.lines[i].raw
+	}
+	opts := append(r.batchOptions(), core.WithJSONCodec(codec))
+	results, err := r.a.m.MigrateBatchJSON(ctx, raws, r.f.model, r.f.from, r.f.to, opts...)
+	if ctx.Err() != nil {
+		c.err = ctx.Err()
+		return
+	}
+	var be *core.BatchError
+	if err != nil && !errors.As(err, &be) {
+		c.err = err
+		return
+	}
+	if be != nil {
+		for _, it := range be.Items {
+			l := &c.lines[it.Index]
+			l.data, l.err = decodeRecord(l.raw)
+			if l.err == nil {
+				l.err = it.Err
+			}
+		}
+	}
+	for i := range c.lines {
+		l := &c.lines[i]
+		if l.err == nil {
+			c.out.Write(results[i])
+			c.out.WriteByte('\n')
+			c.oks++
+			continue
+		}
+		c.fails = append(c.fails, rejectOf(*l))
+		if !r.f.continueOn {
+			return
 		}
 	}
 }

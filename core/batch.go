@@ -65,6 +65,28 @@ func batchChunk(items, workers int) int {
 // cancelled items. A panic in a [WithProgress] function is raised again in
 // the caller's goroutine, once every worker has stopped.
 func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, to string, opts ...BatchOption) ([]Data, error) {
+	return migrateBatch(ctx, m, items, model, from, to, opts, func(ctx context.Context, d Data, fv, tv Version, cfg batchConfig) (Data, error) {
+		return m.runItem(ctx, d, model, fv, tv, cfg)
+	})
+}
+
+// MigrateBatchJSON is [Manager.MigrateBatch] for records given as JSON:
+// each item is migrated as [Manager.MigrateJSON] does (from "" with
+// [WithVersionFromRecord] reads each item's version), with the batch's
+// options, hooks and errors; the results are JSON objects, in input
+// order. A item that is not one JSON object is a failed item whose error
+// matches [ErrDecode].
+func (m *Manager) MigrateBatchJSON(ctx context.Context, items [][]byte, model, from, to string, opts ...BatchOption) ([][]byte, error) {
+	return migrateBatch(ctx, m, items, model, from, to, opts, func(ctx context.Context, b []byte, fv, tv Version, cfg batchConfig) ([]byte, error) {
+		return m.migrateJSON(ctx, b, model, fv, tv, cfg.fromRecord, !cfg.noValidate, cfg.codec)
+	})
+}
+
+// itemFunc migrates one item of a batch.
+type itemFunc[T any] func(ctx context.Context, item T, from, to Version, cfg batchConfig) (T, error)
+
+// migrateBatch is MigrateBatch for items of any form.
+func migrateBatch[T any](ctx context.Context, m *Manager, items []T, model, from, to string, opts []BatchOption, migrate itemFunc[T]) ([]T, error) {
 	cfg := newBatchConfig(opts)
 	fv, tv, err := m.batchVersions(model, from, to, cfg)
 	if err != nil {
@@ -84,7 +106,7 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 			panic(r)
 		}
 	}()
-	r := newBatchRun(m, bctx, items, model, fv, tv, cfg, b.Start)
+	r := newBatchRun(bctx, items, fv, tv, cfg, b.Start, migrate)
 	defer r.cancel(nil)
 	if workers := min(cfg.workers, len(items)); workers <= 1 {
 		b.Succeeded, b.Failed = r.sequential()
@@ -97,12 +119,11 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 	return results, out
 }
 
-// batchRun is the state of one MigrateBatch: the results and errors by
-// index, and the fail-fast stop.
-type batchRun struct {
-	m        *Manager
-	items    []Data
-	model    string
+// batchRun is the state of one batch: the results and errors by index,
+// and the fail-fast stop.
+type batchRun[T any] struct {
+	items    []T
+	migrate  itemFunc[T]
 	from, to Version
 	cfg      batchConfig
 	parent   context.Context // the ctx the batch observers returned
@@ -110,13 +131,13 @@ type batchRun struct {
 	cancel   context.CancelCauseFunc
 	stopped  atomic.Bool
 	prog     *progressor
-	results  []Data
+	results  []T
 	errs     []error
 }
 
-func newBatchRun(m *Manager, parent context.Context, items []Data, model string, from, to Version, cfg batchConfig, start time.Time) *batchRun {
-	r := &batchRun{m: m, items: items, model: model, from: from, to: to, cfg: cfg, parent: parent,
-		results: make([]Data, len(items)), errs: make([]error, len(items))}
+func newBatchRun[T any](parent context.Context, items []T, from, to Version, cfg batchConfig, start time.Time, migrate itemFunc[T]) *batchRun[T] {
+	r := &batchRun[T]{items: items, migrate: migrate, from: from, to: to, cfg: cfg, parent: parent,
+		results: make([]T, len(items)), errs: make([]error, len(items))}
 	r.ctx, r.cancel = context.WithCancelCause(parent)
 	if cfg.progress != nil {
 		r.prog = &progressor{fn: cfg.progress, start: start, total: len(items)}
@@ -126,8 +147,8 @@ func newBatchRun(m *Manager, parent context.Context, items []Data, model string,
 
 // one migrates item i and reports whether it succeeded, failed or (neither)
 // was cancelled because the batch stopped.
-func (r *batchRun) one(i int) (ok, failed bool) {
-	out, err := r.m.runItem(r.ctx, r.items[i], r.model, r.from, r.to, r.cfg)
+func (r *batchRun[T]) one(i int) (ok, failed bool) {
+	out, err := r.migrate(r.ctx, r.items[i], r.from, r.to, r.cfg)
 	if err != nil && !r.cfg.continueOn && stoppedByBatch(r.stopped.Load(), r.parent, err) {
 		r.errs[i] = errStoppedItem // cancelled by us: not a failure of its own
 		return false, false
@@ -143,7 +164,7 @@ func (r *batchRun) one(i int) (ok, failed bool) {
 }
 
 // sequential migrates the items in order on the caller's goroutine.
-func (r *batchRun) sequential() (succeeded, failed int) {
+func (r *batchRun[T]) sequential() (succeeded, failed int) {
 	for i := range r.items {
 		ok, bad := r.one(i)
 		if ok {
@@ -162,7 +183,7 @@ func (r *batchRun) sequential() (succeeded, failed int) {
 // parallel migrates the items on workers goroutines, each claiming chunks
 // of consecutive items. A panic of a worker (from a progress function) is
 // raised again here once every worker has stopped.
-func (r *batchRun) parallel(workers int) (succeeded, failed int) {
+func (r *batchRun[T]) parallel(workers int) (succeeded, failed int) {
 	chunk := batchChunk(len(r.items), workers)
 	var next, nOK, nFailed atomic.Int64
 	var panicked atomic.Pointer[workerPanic]
@@ -212,7 +233,7 @@ func b2i(b bool) int {
 // outcome returns what MigrateBatch returns: every result and a
 // *BatchError with WithContinueOnError; else the results, or nil and the
 // first failure in input order.
-func (r *batchRun) outcome(failed int) ([]Data, error) {
+func (r *batchRun[T]) outcome(failed int) ([]T, error) {
 	if r.cfg.continueOn {
 		var be BatchError
 		for i, e := range r.errs {

@@ -4,7 +4,8 @@ import "time"
 
 // BatchOption configures [Manager.MigrateBatch] and [Manager.MigrateStream].
 // Options are created by [WithWorkers], [WithContinueOnError],
-// [WithProgress] and [WithoutValidation]; a nil BatchOption is ignored.
+// [WithProgress], [WithoutValidation], [WithVersionFromRecord] and
+// [WithJSONCodec]; a nil BatchOption is ignored.
 type BatchOption interface{ applyBatch(*batchConfig) }
 
 type batchConfig struct {
@@ -13,6 +14,7 @@ type batchConfig struct {
 	progress   func(Progress)
 	noValidate bool
 	fromRecord bool
+	codec      JSONCodec
 }
 
 type batchOptionFunc func(*batchConfig)
@@ -53,6 +55,24 @@ func WithProgress(fn func(Progress)) BatchOption {
 // no validation of the results.
 func WithoutValidation() BatchOption {
 	return batchOptionFunc(func(c *batchConfig) { c.noValidate = true })
+}
+
+// JSONCodec encodes and decodes Go values as JSON, as encoding/json's
+// Marshal and Unmarshal do: the codec [WithJSONCodec] gives
+// [Manager.MigrateBatchJSON].
+type JSONCodec interface {
+	Marshal(v any) ([]byte, error)
+	Unmarshal(data []byte, v any) error
+}
+
+// WithJSONCodec makes [Manager.MigrateBatchJSON] decode the input into the
+// first Go struct of a typed path, and encode the result from the last
+// one, with c instead of encoding/json (a faster codec of the same rules:
+// json tags, omitempty, RFC 3339 times, base64 bytes). encoding/json stays
+// for the record path, and for a struct that holds nested structs, whose
+// undeclared fields must be found. A nil c keeps encoding/json.
+func WithJSONCodec(c JSONCodec) BatchOption {
+	return batchOptionFunc(func(cfg *batchConfig) { cfg.codec = c })
 }
 
 // Progress is reported by [WithProgress].

@@ -10,6 +10,12 @@
 // compatible steps by itself ([WithBackwardCompatible]), validates the result
 // against the target version and tells every [Hook] what happened.
 //
+// A step may also be written on the Go structs of its two versions
+// ([RegisterTyped]); a path may mix both kinds. [Convert] migrates a struct
+// to another version's struct, [MigrateAs] a record to a struct, and
+// [Manager.MigrateJSON] a JSON object to a JSON object; on a path of typed
+// steps they build no record unless a hook reads one.
+//
 // Hooks are read-only observers: they see the data through a [Record], a
 // view with no way to change it, and they carry their per-migration state
 // in the [context.Context] they return from [Hook.BeforeMigrate], so that

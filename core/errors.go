@@ -63,8 +63,8 @@ var (
 //
 // Every error of this package has a type: the sentinels' "invalid_version",
 // "model_not_found", "no_migration_path", "validation", "invalid_data",
-// "already_registered", "invalid_model" and "no_version" (also for any
-// error that wraps them), "panic", "hook_panic", "batch" (a *[BatchError];
+// "already_registered", "invalid_model", "no_version" and "decode" (also
+// for any error that wraps them), "panic", "hook_panic", "batch" (a *[BatchError];
 // an *[ItemError] takes its item's type), and, for a *[MigrationError], its
 // cause's type, "canceled", "deadline_exceeded", "migration_function" (an
 // error of a migration function that has no type of its own) or

@@ -14,9 +14,9 @@ import (
 // JSON: [Manager.Migrate] (or, with from "", [Manager.MigrateTo], which
 // reads the version from the record's version key), with the same hooks,
 // errors and guarantees; to may be [Latest]. The input must be one JSON
-// object ([DecodeJSON]'s rules); a result of a manager with a version key
-// carries the target version in it. The order of the keys of the result
-// is not part of the contract.
+// object ([DecodeJSON]'s rules). The result carries the target version in
+// the manager's version key, if it has one; HTML characters are not
+// escaped, and the order of its keys is not part of the contract.
 //
 // When every step of the path is typed ([RegisterTyped]), the input is
 // decoded straight into the first step's Go struct and the result encoded
@@ -26,9 +26,6 @@ import (
 // otherwise the record path runs, which carries or refuses such fields
 // as [RegisterTyped] says.
 func (m *Manager) MigrateJSON(ctx context.Context, in []byte, model, from, to string) ([]byte, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	tv, err := m.ResolveVersion(model, to)
 	if err != nil {
 		return nil, err
@@ -39,16 +36,41 @@ func (m *Manager) MigrateJSON(ctx context.Context, in []byte, model, from, to st
 			return nil, err
 		}
 	}
+	return m.migrateJSON(ctx, in, model, fv, tv, from == "", true, nil)
+}
+
+// migrateJSON migrates one JSON record from fv (with fromRecord, the
+// record's version, fv for a record that carries none) to tv, validated
+// or not; the structs of a typed path with codec (nil: encoding/json).
+func (m *Manager) migrateJSON(ctx context.Context, in []byte, model string, fv, tv Version, fromRecord, validate bool, codec JSONCodec) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	var buf [32]member
 	if members, ok := scanMembers(in, buf[:0]); ok {
-		if from == "" {
-			fv = m.versionIn(in, members, model)
+		from := fv
+		if fromRecord {
+			if v := m.versionIn(in, members, model); !v.IsZero() {
+				from = v
+			} else if m.hasVersionKey(in, members) {
+				from = Version{} // a version key the scan cannot read: the record path says why
+			}
 		}
-		if out, done, err := m.migrateJSONTyped(ctx, in, members, model, fv, tv); done {
+		if out, done, err := m.migrateJSONTyped(ctx, in, members, model, from, tv, codec); done {
 			return out, err
 		}
 	}
-	return m.migrateJSONRecord(ctx, in, model, from, tv)
+	return m.migrateJSONRecord(ctx, in, model, fv, tv, fromRecord, validate)
+}
+
+// hasVersionKey reports whether the scanned record has the version key.
+func (m *Manager) hasVersionKey(in []byte, members []member) bool {
+	for _, mb := range members {
+		if m.cfg.versionKey != "" && string(mb.key) == m.cfg.versionKey {
+			return true
+		}
+	}
+	return false
 }
 
 // versionIn reads the version key from the scanned members of a record,
@@ -77,33 +99,39 @@ func (m *Manager) versionIn(in []byte, members []member, model string) Version {
 	return Version{}
 }
 
-// migrateJSONRecord is MigrateJSON through the record form.
-func (m *Manager) migrateJSONRecord(ctx context.Context, in []byte, model, from string, tv Version) ([]byte, error) {
+// migrateJSONRecord is migrateJSON through the record form.
+func (m *Manager) migrateJSONRecord(ctx context.Context, in []byte, model string, fv, tv Version, fromRecord, validate bool) ([]byte, error) {
 	d, err := DecodeJSON(in)
 	if err != nil {
-		return nil, &MigrationError{Model: model, To: tv, Reason: "cannot decode the record", Err: err}
+		return nil, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot decode the record", Err: err}
+	}
+	mode := runTop
+	if validate {
+		mode |= runValidate
 	}
 	var out Data
-	if from == "" {
-		out, err = m.MigrateTo(ctx, d, model, tv.String())
+	if fromRecord {
+		out, err = m.runItem(ctx, d, model, fv, tv, batchConfig{fromRecord: true, noValidate: !validate})
 	} else {
-		out, err = m.Migrate(ctx, d, model, from, tv.String())
+		out, err = m.run(ctx, d, model, fv, tv, mode)
 	}
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		return nil, &MigrationError{Model: model, To: tv, Reason: "cannot encode the result", Err: ErrInvalidData}
+	w := &prefixed{b: make([]byte, 0, len(in)+64)}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return nil, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot encode the result", Err: ErrInvalidData}
 	}
-	return b, nil
+	return w.b, nil
 }
 
 // migrateJSONTyped is MigrateJSON on a path of typed steps only, from
 // struct to struct; done is false when it does not apply (the path is not
 // all typed, or the input has fields the first struct does not declare,
 // or does not decode into it), and the record path must run.
-func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []member, model string, fv, tv Version) (out []byte, done bool, err error) {
+func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []member, model string, fv, tv Version, codec JSONCodec) (out []byte, done bool, err error) {
 	if fv.IsZero() || fv == tv {
 		return nil, false, nil
 	}
@@ -121,7 +149,7 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []mem
 	if !ok {
 		return nil, false, nil
 	}
-	src, derr := first.decode(body)
+	src, derr := first.decode(body, codec)
 	if derr != nil {
 		return nil, false, nil
 	}
@@ -136,7 +164,7 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []mem
 	if err != nil {
 		return nil, true, err
 	}
-	b, err := last.encode(res, m.stampPrefix(pl, tv), len(in)+64)
+	b, err := last.encode(res, m.stampPrefix(pl, tv), len(in)+64, codec)
 	if pooled {
 		last.release(res)
 	}
@@ -263,4 +291,45 @@ func (m *Manager) observedPointers(ctx context.Context, reg *registry, hs *hookS
 	}
 	x.inv.AfterMigrate(&x.e, res)
 	return out, nil
+}
+
+// TypedPath reports whether every step from one version of model to
+// another is typed ([RegisterTyped]), so that [Manager.MigrateJSON] and
+// [Manager.MigrateBatchJSON] decode and encode Go structs with no record
+// in between: a tool that reads JSON can then hand it the bytes as they
+// are. With from "" (each record's own version) it reports whether that
+// holds from every registered version other than to that has a path to
+// it. to may be [Latest]; a bad version or an unknown model is an error.
+func (m *Manager) TypedPath(model, from, to string) (bool, error) {
+	tv, err := m.ResolveVersion(model, to)
+	if err != nil {
+		return false, err
+	}
+	mr := m.registry().models[model]
+	if mr == nil {
+		return false, &NotFoundError{Model: model}
+	}
+	froms := mr.versions
+	if from != "" {
+		fv, err := ParseVersion(from)
+		if err != nil {
+			return false, err
+		}
+		froms = []Version{fv}
+	}
+	found := false
+	for _, fv := range froms {
+		if fv == tv {
+			continue
+		}
+		pl := mr.lookup(fv, tv)
+		if pl == nil {
+			continue
+		}
+		if !pl.allTyped {
+			return false, nil
+		}
+		found = true
+	}
+	return found, nil
 }

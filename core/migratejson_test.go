@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/transmute-go/transmute/core"
@@ -121,4 +122,134 @@ func TestMigrateJSONHooks(t *testing.T) {
 	if !strings.Contains(string(out), `"first":"A"`) {
 		t.Errorf("out %s", out)
 	}
+}
+
+// HTML characters come out as they went in, on both paths.
+func TestMigrateJSONKeepsHTML(t *testing.T) {
+	m := typedOrders(t)
+	for _, to := range []string{"2.0.0", "4.0.0"} {
+		out, err := m.MigrateJSON(context.Background(), []byte(`{"v":"1.0.0","id":1,"customer":"<A> & B","items":[],"amount":1}`), "Order", "", to)
+		mustOK(t, err)
+		if !strings.Contains(string(out), `"first":"<A>"`) && !strings.Contains(string(out), `"<A>"`) {
+			t.Errorf("to %s: %s", to, out)
+		}
+		if strings.Contains(string(out), `\u003c`) {
+			t.Errorf("to %s: HTML escaped: %s", to, out)
+		}
+	}
+}
+
+func TestMigrateBatchJSON(t *testing.T) {
+	m := typedOrders(t)
+	rec := transmutetest.NewRecorder()
+	m.AddHook(rec)
+	items := [][]byte{
+		[]byte(`{"v":"1.0.0","id":1,"customer":"A B","items":[],"amount":1}`),
+		[]byte(`[1,2]`),
+		[]byte(`{"id":2,"customer":"C D","items":[],"amount":2,"legacy":true}`), // no version: the batch's from
+		[]byte(`{"v":"1.0.0","id":3,"customer":"refuse","items":[],"amount":3}`),
+		[]byte(`{"v":"2.0.0","id":4,"customer":{"first":"E","last":"F"},"items":[],"amount_cents":4}`),
+	}
+	out, err := m.MigrateBatchJSON(context.Background(), items, "Order", "1.0.0", "2.0.0",
+		core.WithVersionFromRecord(), core.WithContinueOnError(), core.WithWorkers(2))
+	var be *core.BatchError
+	if !errors.As(err, &be) || len(be.Items) != 2 || be.Items[0].Index != 1 || be.Items[1].Index != 3 {
+		t.Fatalf("err = %v", err)
+	}
+	if !errors.Is(be.Items[0], core.ErrDecode) || !errors.Is(be.Items[1], errRefused) {
+		t.Errorf("item errors %v, %v", be.Items[0], be.Items[1])
+	}
+	equal(t, len(out), 5)
+	equal(t, out[1] == nil && out[3] == nil, true)
+	equal(t, decoded(t, out[0])["id"], json.Number("1"))
+	equal(t, decoded(t, out[2])["legacy"], true)
+	equal(t, decoded(t, out[2])["v"], "2.0.0")
+	equal(t, decoded(t, out[4])["amount_cents"], json.Number("4"))
+	mustOK(t, rec.CheckPairing())
+	methods := rec.Methods()
+	equal(t, methods[0], "BeforeBatch")
+	equal(t, methods[len(methods)-1], "AfterBatch")
+
+	// Fail fast: the first failure in input order, no results.
+	out, err = m.MigrateBatchJSON(context.Background(), items, "Order", "", "2.0.0", core.WithVersionFromRecord())
+	var ie *core.ItemError
+	if out != nil || !errors.As(err, &ie) || ie.Index != 1 {
+		t.Fatalf("fail fast: %v, %v", out, err)
+	}
+}
+
+func TestTypedPath(t *testing.T) {
+	m := typedOrders(t)
+	for _, c := range []struct {
+		from, to string
+		want     bool
+	}{
+		{"1.0.0", "2.0.0", true},
+		{"2.0.0", "1.0.0", true},
+		{"1.0.0", "4.0.0", false},
+		{"", "2.0.0", true}, // only 1.0.0 reaches 2.0.0 (2.0.0 is not compatible: no auto step down into it)
+		{"", "1.0.0", true},
+		{"", core.Latest, false},
+	} {
+		got, err := m.TypedPath("Order", c.from, c.to)
+		mustOK(t, err)
+		if got != c.want {
+			t.Errorf("%q → %q: %v, want %v", c.from, c.to, got, c.want)
+		}
+	}
+	if _, err := m.TypedPath("Nope", "", core.Latest); !errors.Is(err, core.ErrModelNotFound) {
+		t.Errorf("unknown model: %v", err)
+	}
+}
+
+// countingCodec is encoding/json, counting its calls.
+type countingCodec struct{ marshals, unmarshals atomic.Int64 }
+
+func (c *countingCodec) Marshal(v any) ([]byte, error) {
+	c.marshals.Add(1)
+	return json.Marshal(v)
+}
+
+func (c *countingCodec) Unmarshal(b []byte, v any) error {
+	c.unmarshals.Add(1)
+	return json.Unmarshal(b, v)
+}
+
+// WithJSONCodec serves the typed path of flat structs; a struct with
+// nested structs, and the record path, keep encoding/json; the results
+// are the same.
+func TestMigrateBatchJSONCodec(t *testing.T) {
+	type flatV1 struct {
+		N int    `json:"n"`
+		S string `json:"s,omitempty"`
+	}
+	type flatV2 struct {
+		N     int `json:"n"`
+		Twice int `json:"twice"`
+	}
+	m := core.NewManager(core.WithVersionKey("v"))
+	mustOK(t, core.Register[flatV1](m, "F", "1.0.0"))
+	mustOK(t, core.Register[flatV2](m, "F", "2.0.0"))
+	mustOK(t, core.RegisterTyped(m, "F", "1.0.0", "2.0.0", func(_ context.Context, in flatV1) (flatV2, error) {
+		return flatV2{N: in.N, Twice: 2 * in.N}, nil
+	}))
+	items := [][]byte{[]byte(`{"v":"1.0.0","n":1}`), []byte(`{"n":2,"v":"1.0.0","s":"<x>"}`), []byte(`{"v":"1.0.0","n":3,"extra":true}`)}
+	var c countingCodec
+	with, err := m.MigrateBatchJSON(context.Background(), items, "F", "", "2.0.0", core.WithVersionFromRecord(), core.WithJSONCodec(&c))
+	mustOK(t, err)
+	without, err := m.MigrateBatchJSON(context.Background(), items, "F", "", "2.0.0", core.WithVersionFromRecord(), core.WithJSONCodec(nil))
+	mustOK(t, err)
+	for i := range items {
+		equal(t, decoded(t, with[i]), decoded(t, without[i]))
+	}
+	equal(t, decoded(t, with[2])["extra"], true) // the record path carried it
+	equal(t, c.unmarshals.Load(), int64(2))      // the third went the record path
+	equal(t, c.marshals.Load(), int64(2))
+
+	// Order's first struct holds nested structs: encoding/json, always.
+	var c2 countingCodec
+	_, err = typedOrders(t).MigrateBatchJSON(context.Background(), [][]byte{[]byte(`{"v":"1.0.0","id":1,"customer":"A B","items":[],"amount":1}`)},
+		"Order", "", "2.0.0", core.WithVersionFromRecord(), core.WithJSONCodec(&c2))
+	mustOK(t, err)
+	equal(t, c2.unmarshals.Load(), int64(0))
 }

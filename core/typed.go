@@ -104,8 +104,8 @@ type typedStep struct {
 
 	// decode reads a JSON object into a new From, refusing fields it does
 	// not declare; encode writes a To as JSON.
-	decode func(b []byte) (unsafe.Pointer, error)
-	encode func(p unsafe.Pointer, prefix []byte, size int) ([]byte, error)
+	decode func(b []byte, c JSONCodec) (unsafe.Pointer, error)
+	encode func(p unsafe.Pointer, prefix []byte, size int, c JSONCodec) ([]byte, error)
 	flat   bool // From holds no struct decoded field by field below its top
 
 	fromCodec, toCodec *structCodec
@@ -131,12 +131,16 @@ func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(
 	ts.clear = func(p unsafe.Pointer) { *(*To)(p) = *new(To) }
 	flat := !hasNestedStruct(ts.from, true, map[reflect.Type]bool{})
 	ts.flat = flat
-	ts.decode = func(b []byte) (unsafe.Pointer, error) {
+	ts.decode = func(b []byte, c JSONCodec) (unsafe.Pointer, error) {
 		in := new(From)
 		if flat {
 			// No nested record can hold a field From does not declare:
 			// the top-level fields were checked by the caller.
-			if err := json.Unmarshal(b, in); err != nil {
+			unmarshal := json.Unmarshal
+			if c != nil {
+				unmarshal = c.Unmarshal
+			}
+			if err := unmarshal(b, in); err != nil {
 				return nil, err
 			}
 			return unsafe.Pointer(in), nil
@@ -149,12 +153,19 @@ func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(
 		}
 		return unsafe.Pointer(in), nil
 	}
-	ts.encode = func(p unsafe.Pointer, prefix []byte, size int) ([]byte, error) {
-		if prefix == nil {
-			return json.Marshal((*To)(p))
-		}
+	ts.encode = func(p unsafe.Pointer, prefix []byte, size int, c JSONCodec) ([]byte, error) {
 		w := &prefixed{b: append(make([]byte, 0, size), prefix...), n: len(prefix)}
-		if err := json.NewEncoder(w).Encode((*To)(p)); err != nil {
+		if c != nil {
+			b, err := c.Marshal((*To)(p))
+			if err != nil {
+				return nil, err
+			}
+			_, err = w.Write(b)
+			return w.b, err
+		}
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode((*To)(p)); err != nil {
 			return nil, err
 		}
 		return w.b, nil
@@ -200,8 +211,8 @@ func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(
 
 // prefixed receives an encoded object (with the newline json.Encoder
 // ends it with) after a prefix that opens it and ends with a comma: the
-// object's own braces and the newline are dropped, and the comma too when
-// the object is empty.
+// object's opening brace and the newline are dropped, and the comma too
+// when the object is empty. With no prefix, only the newline is dropped.
 type prefixed struct {
 	b []byte
 	n int // the prefix's length
@@ -209,15 +220,16 @@ type prefixed struct {
 
 func (w *prefixed) Write(p []byte) (int, error) {
 	body := bytes.TrimSuffix(p, []byte("\n"))
-	if len(body) < 2 {
+	switch {
+	case w.n == 0:
+		w.b = append(w.b, body...)
+	case len(body) < 2:
 		return 0, errShortObject
-	}
-	inner := bytes.TrimSpace(body[1 : len(body)-1])
-	if len(inner) == 0 {
+	case len(bytes.TrimSpace(body[1:len(body)-1])) == 0:
 		w.b = append(w.b[:w.n-1], '}')
-		return len(p), nil
+	default:
+		w.b = append(w.b, body[1:]...)
 	}
-	w.b = append(w.b, body[1:]...)
 	return len(p), nil
 }
 

@@ -1,9 +1,7 @@
 package jsmigrate
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/textproto"
@@ -235,22 +233,12 @@ func (w *Worker) handle(msg jetstream.Msg) {
 		w.counts.redelivered.Add(1)
 	}
 	ctx := w.opts.propagator.Extract(context.Background(), headerCarrier(msg.Headers()))
-	data, err := decode(msg.Data())
-	if err != nil {
-		w.deadLetter(ctx, msg, meta, truncated(err.Error()), "decode")
-		return
-	}
-	out, err := w.m.MigrateTo(ctx, data, w.cfg.Model, w.to)
+	payload, err := w.m.MigrateJSON(ctx, msg.Data(), w.cfg.Model, "", w.to)
 	if err != nil {
 		w.deadLetter(ctx, msg, meta, core.ErrorMessage(err, nil), core.ErrorType(err))
 		return
 	}
-	payload, err := encode(out)
-	if err != nil {
-		w.deadLetter(ctx, msg, meta, truncated(err.Error()), "encode")
-		return
-	}
-	subject, err := w.subjectOf(msg, out)
+	subject, err := w.subjectOf(msg, payload)
 	if err != nil {
 		w.deadLetter(ctx, msg, meta, err.Error(), "subject_panic")
 		return
@@ -271,14 +259,22 @@ func (w *Worker) handle(msg jetstream.Msg) {
 	}
 }
 
-// subjectOf is Config.Subject's subject for the message; a panic in it is
-// an error.
-func (w *Worker) subjectOf(msg jetstream.Msg, out core.Data) (subject string, err error) {
+// subjectOf is Config.Subject's subject for the message, given the
+// migrated record (decoded only for a Config.Subject of the user's); a
+// panic in it is an error.
+func (w *Worker) subjectOf(msg jetstream.Msg, payload []byte) (subject string, err error) {
+	if w.cfg.Subject == nil {
+		return w.subject(msg, nil), nil
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.New("Config.Subject panicked")
 		}
 	}()
+	out, derr := core.DecodeJSON(payload)
+	if derr != nil {
+		return "", derr
+	}
 	return w.subject(msg, out), nil
 }
 
@@ -358,34 +354,6 @@ func (w *Worker) progress() {
 // msgID identifies a source message: the same for every delivery of it.
 func msgID(meta *jetstream.MsgMetadata) string {
 	return meta.Stream + ":" + strconv.FormatUint(meta.Sequence.Stream, 10)
-}
-
-// decode decodes one JSON object, numbers exact (json.Number).
-func decode(b []byte) (core.Data, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var d core.Data
-	if err := dec.Decode(&d); err != nil {
-		return nil, err
-	}
-	if d == nil {
-		return nil, errors.New("not a JSON object")
-	}
-	if dec.More() {
-		return nil, errors.New("more than one JSON value")
-	}
-	return d, nil
-}
-
-// encode encodes a record, keys sorted, HTML left as it is.
-func encode(d core.Data) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // headerCarrier carries a trace context in NATS headers, whose keys are

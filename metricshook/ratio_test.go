@@ -11,6 +11,7 @@ import (
 
 	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/metricshook"
+	"github.com/transmute-go/transmute/metricshook/internal/benchmodels"
 	"github.com/transmute-go/transmute/metricshook/internal/cputime"
 )
 
@@ -105,4 +106,28 @@ func p3ByHand(b *testing.B, m *core.Manager) func() {
 		hist[bits.Len64(uint64(d))].Add(1)
 		sum.Add(int64(d))
 	}
+}
+
+// BenchmarkRatioT3 is T3 (docs/benchmarks.md): MigrateJSON of a line of the
+// benchmodels workload with metricshook, typed steps over map steps, in
+// alternating blocks. No target: the typed path must be the faster one
+// (a ratio below 1).
+func BenchmarkRatioT3(b *testing.B) {
+	typed := core.NewManager(core.WithVersionKey("schema_version"))
+	mapped := core.NewManager(core.WithVersionKey("schema_version"))
+	if err := errors.Join(benchmodels.RegisterTyped(typed, "T"), benchmodels.Register(mapped, "T")); err != nil {
+		b.Fatal(err)
+	}
+	typed.AddHook(metricshook.New())
+	mapped.AddHook(metricshook.New())
+	ctx := context.Background()
+	line := []byte(benchmodels.Line(7))
+	run := func(m *core.Manager) func() {
+		return func() {
+			if _, err := m.MigrateJSON(ctx, line, "T", "", "3.0.0"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	cputime.Interleave(b, "maps", run(mapped), run(typed))
 }

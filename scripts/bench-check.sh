@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The ratio benchmarks of the performance targets, a few seconds each:
+# The ratio benchmarks of the performance targets (P1, P3, P4; T1, T2 and T3
+# of typed migrations), a few seconds each:
 # fails when a median ratio exceeds its target by more than 10%. Not part
 # of `make test` (shared machines are noisy); see docs/benchmarks.md.
 set -euo pipefail
@@ -40,4 +41,7 @@ info metricshook . BenchmarkRatioP3Engine x-none "P3's engine share: a no-op hoo
 info metricshook . BenchmarkRatioP3ByHand x-none "P3's floor: timed and counted by hand / no hooks"
 info metricshook . BenchmarkRatioP3OverByHand x-byhand "P3 against that floor: metricshook / by hand"
 check otelhook . BenchmarkRatioP4 x-base 1.3 "P4 otelhook unsampled, SDK meter / bare + 5 measurements"
+check . ./core BenchmarkRatioT1 x-direct 2.0 "T1 Convert[V1, V3] typed, no hooks / the two functions by hand"
+check . ./core BenchmarkRatioT2 x-byhand 1.2 "T2 MigrateJSON typed / Unmarshal, the functions, Marshal by hand"
+info metricshook . BenchmarkRatioT3 x-maps "T3 MigrateJSON with metricshook: typed / map steps"
 exit $fail

@@ -38,20 +38,23 @@ best() {
 
 t_jq=$(best jq -c '.email="unknown@example.com" | .age=0' "$work/in.jsonl")
 t_tm=$(best quiet "$work/transmute-bench" migrate -m Record --to latest --workers 2 -o /dev/null "$work/in.jsonl")
-awk -v n="$n" -v jq="$t_jq" -v tm="$t_tm" 'BEGIN {
+t_ty=$(best quiet "$work/transmute-bench" migrate -m TypedRecord --to latest --workers 2 -o /dev/null "$work/in.jsonl")
+awk -v n="$n" -v jq="$t_jq" -v tm="$t_tm" -v ty="$t_ty" 'BEGIN {
 	printf "records: %d\n", n
 	printf "jq 1.6:    %.2f s (%.0f records/s)\n", jq, n / jq
-	printf "transmute: %.2f s (%.0f records/s), --workers 2\n", tm, n / tm
-	printf "ratio (transmute throughput / jq throughput): %.2fx\n", jq / tm
+	printf "transmute, map steps:   %.2f s (%.0f records/s), --workers 2: %.2fx jq\n", tm, n / tm, jq / tm
+	printf "transmute, typed steps: %.2f s (%.0f records/s), --workers 2: %.2fx jq\n", ty, n / ty, jq / ty
 }'
 
-peak() { # peak resident KiB of a migrate run over FILE
-	/usr/bin/time -o "$work/time" -f %M "$work/transmute-bench" migrate -m Record --to latest --workers 2 -o /dev/null "$1" 2>/dev/null
+peak() { # peak resident KiB of a migrate run of MODEL over FILE
+	/usr/bin/time -o "$work/time" -f %M "$work/transmute-bench" migrate -m "$1" --to latest --workers 2 -o /dev/null "$2" 2>/dev/null
 	cat "$work/time"
 }
 gen $((n * 4)) "$work/in4.jsonl"
-m1=$(peak "$work/in.jsonl")
-m4=$(peak "$work/in4.jsonl")
-awk -v n="$n" -v a="$m1" -v b="$m4" 'BEGIN {
-	printf "peak memory: %d records %.1f MiB, %d records %.1f MiB (%+.1f%%)\n", n, a / 1024, 4 * n, b / 1024, (b - a) * 100 / a
-}'
+for model in Record TypedRecord; do
+	m1=$(peak "$model" "$work/in.jsonl")
+	m4=$(peak "$model" "$work/in4.jsonl")
+	awk -v model="$model" -v n="$n" -v a="$m1" -v b="$m4" 'BEGIN {
+		printf "peak memory, %s: %d records %.1f MiB, %d records %.1f MiB (%+.1f%%)\n", model, n, a / 1024, 4 * n, b / 1024, (b - a) * 100 / a
+	}'
+done

@@ -16,7 +16,7 @@ uses=(
 	"composite: dispatch cputime"
 	"examples: benchmodels"
 	"jsmigrate: benchmodels"
-	"metricshook: cputime"
+	"metricshook: benchmodels cputime"
 	"otelhook: cputime"
 	"sampling: cputime"
 	"schema: atomicfile"

@@ -163,3 +163,40 @@ func Example_schema() {
 	// Output:
 	// map[id:e1 source:legacy] <nil>
 }
+
+func Example_typedMigrations() {
+	m := core.NewManager(core.WithVersionKey("schema_version"))
+	check(core.Register[UserV1](m, "User", "1.0.0"))
+	check(core.Register[UserV2](m, "User", "2.0.0"))
+	check(core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()))
+
+	// A typed step: Go structs in, Go structs out. The engine converts a
+	// record to the struct and back only where a path needs it.
+	check(core.RegisterTyped(m, "User", "1.0.0", "2.0.0",
+		func(_ context.Context, u UserV1) (UserV2, error) {
+			first, last := u.Name, ""
+			if i := strings.LastIndexByte(u.Name, ' '); i >= 0 {
+				first, last = u.Name[:i], u.Name[i+1:]
+			}
+			return UserV2{FirstName: first, LastName: last}, nil
+		}))
+
+	// Struct to struct.
+	v2, err := core.Convert[UserV1, UserV2](context.Background(), m, "User", UserV1{Name: "Grace Hopper"})
+	fmt.Printf("%+v %v\n", v2, err)
+
+	// A stored row to the newest struct, in one call: the version comes
+	// from the row, the typed step and then the auto step run.
+	row := core.Data{"schema_version": "1.0.0", "name": "Ada Lovelace"}
+	v3, err := core.MigrateAs[UserV3](context.Background(), m, row, "User", "", core.Latest)
+	fmt.Printf("%+v %v\n", v3, err)
+
+	// Bytes to bytes. A field the step's input type does not declare is
+	// carried into its output, not lost.
+	out, err := m.MigrateJSON(context.Background(), []byte(`{"schema_version":"1.0.0","name":"Alan Turing","nick":"prof"}`), "User", "", "2.0.0")
+	fmt.Println(string(out), err)
+	// Output:
+	// {FirstName:Grace LastName:Hopper} <nil>
+	// {FirstName:Ada LastName:Lovelace Country:unknown} <nil>
+	// {"first_name":"Alan","last_name":"Turing","nick":"prof","schema_version":"2.0.0"} <nil>
+}

@@ -1,5 +1,5 @@
 // Command readme is the program shown in the README: two versions of a
-// model, one migration function, one hook.
+// model, one typed migration, one hook, a stored row to the latest.
 package main
 
 import (
@@ -24,17 +24,13 @@ func main() {
 		LastName  string `json:"last_name"`
 	}
 
-	m := core.NewManager()
+	m := core.NewManager(core.WithVersionKey("schema_version"))
 	err := errors.Join(
 		core.Register[UserV1](m, "User", "1.0.0"),
 		core.Register[UserV2](m, "User", "2.0.0"),
-		m.RegisterMigration("User", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
-			name, ok := d["name"].(string)
-			if !ok {
-				return nil, fmt.Errorf("name is %T, not a string", d["name"])
-			}
-			first, last, _ := strings.Cut(name, " ")
-			return core.Data{"first_name": first, "last_name": last}, nil
+		core.RegisterTyped(m, "User", "1.0.0", "2.0.0", func(_ context.Context, u UserV1) (UserV2, error) {
+			first, last, _ := strings.Cut(u.Name, " ")
+			return UserV2{FirstName: first, LastName: last}, nil
 		}),
 	)
 	if err != nil {
@@ -42,6 +38,7 @@ func main() {
 	}
 	m.AddHook(hooks.NewLogger(slog.New(slog.NewTextHandler(os.Stdout, nil))))
 
-	user, err := m.Migrate(context.Background(), core.Data{"name": "Ada Lovelace"}, "User", "1.0.0", "2.0.0")
-	fmt.Println(user, err)
+	row := []byte(`{"schema_version":"1.0.0","name":"Ada Lovelace"}`)
+	out, err := m.MigrateJSON(context.Background(), row, "User", "", core.Latest)
+	fmt.Println(string(out), err)
 }

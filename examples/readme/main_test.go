@@ -37,7 +37,7 @@ func TestMainOutput(t *testing.T) {
 	if !logLine.Match(lines[0]) {
 		t.Errorf("first line is not the logger hook's record of the migration:\n%s", lines[0])
 	}
-	if got, want := string(lines[1]), "map[first_name:Ada last_name:Lovelace] <nil>"; got != want {
+	if got, want := string(lines[1]), `{"schema_version":"2.0.0","first_name":"Ada","last_name":"Lovelace"} <nil>`; got != want {
 		t.Errorf("second line = %q, want %q", got, want)
 	}
 }

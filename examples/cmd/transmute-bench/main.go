@@ -2,11 +2,13 @@
 // command's benchmark (scripts/bench-cli.sh): the workload of
 // internal/benchmodels with its in-place migrations (an 8-field record,
 // version 1.0.0, whose two migrations each add a field: email in 2.0.0,
-// age in 3.0.0), as model "Record", records carrying their version in
-// "schema_version".
+// age in 3.0.0), as model "Record", and the same with typed migrations
+// on the Go structs as model "TypedRecord", records carrying their version
+// in "schema_version".
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -17,7 +19,7 @@ import (
 
 func main() {
 	m := core.NewManager(core.WithVersionKey("schema_version"))
-	if err := benchmodels.RegisterInPlace(m, "Record"); err != nil {
+	if err := errors.Join(benchmodels.RegisterInPlace(m, "Record"), benchmodels.RegisterTyped(m, "TypedRecord")); err != nil {
 		fmt.Fprintln(os.Stderr, "transmute-bench:", err)
 		os.Exit(cli.ExitUsage)
 	}
