@@ -421,3 +421,31 @@ func TestConvertTypedChain(t *testing.T) {
 	}
 	mustOK(t, rec.CheckPairing())
 }
+
+// A typed jump (1.0.0 → 3.0.0) is taken over two steps, and a map
+// downgrade after a typed step mixes the two kinds on the way back.
+func TestTypedJumpAndMixedDowngrade(t *testing.T) {
+	m := orderManager(t)
+	mustOK(t, core.RegisterTyped(m, "Order", "1.0.0", "3.0.0", func(ctx context.Context, in orderV1) (orderV3, error) {
+		v2, err := upgradeOrder(ctx, in)
+		return orderV3{orderV2: v2, Note: "jumped"}, err
+	}))
+	mustOK(t, m.RegisterMigration("Order", "4.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) {
+		delete(d, "currency")
+		delete(d, "note")
+		return d, nil
+	}))
+	path, err := m.Path("Order", "1.0.0", "3.0.0")
+	mustOK(t, err)
+	equal(t, len(path), 2)
+	got, err := core.Convert[orderV1, orderV3](context.Background(), m, "Order", v1())
+	mustOK(t, err)
+	equal(t, got.Note, "jumped")
+	equal(t, got.AmountCents, int64(1250))
+
+	// 4.0.0 → 2.0.0 (map) → 1.0.0 (typed).
+	v4 := orderV4{orderV3: got, Currency: "EUR"}
+	back, err := core.Convert[orderV4, orderV1](context.Background(), m, "Order", v4)
+	mustOK(t, err)
+	equal(t, back, v1())
+}

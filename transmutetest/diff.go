@@ -1,13 +1,14 @@
 package transmutetest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/transmute-go/transmute/core"
 )
 
 // Diff returns the differences between two records as JSON sees them, one
@@ -41,10 +42,8 @@ func normalize(v map[string]any) (any, bool) {
 	if err != nil {
 		return nil, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var out any
-	if dec.Decode(&out) != nil {
+	out, err := core.DecodeJSON(b)
+	if err != nil {
 		return nil, false
 	}
 	return out, true
