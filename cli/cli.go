@@ -69,7 +69,7 @@ func (a *app) root() *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usage("%v (see '%s --help')", err, cmd.CommandPath())
 	})
-	root.AddCommand(a.modelsCmd(), a.validateCmd(), a.migrateCmd(), a.diffCmd(), a.exportCmd(), a.graphCmd(), a.checkCmd())
+	root.AddCommand(a.modelsCmd(), a.validateCmd(), a.migrateCmd(), a.diffCmd(), a.exportCmd(), a.graphCmd(), a.checkCmd(), a.versionsCmd())
 	for _, c := range root.Commands() {
 		a.bind(c)
 	}
