@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/schema"
 	"github.com/transmute-go/transmute/transmutetest"
 )
 
@@ -20,6 +21,7 @@ type checkFlags struct {
 	update   bool
 	samples  int
 	seed     uint64
+	mode     string
 }
 
 // maxSampleFindings is how many failed samples check prints per version.
@@ -28,22 +30,29 @@ const maxSampleFindings = 3
 func (a *app) checkCmd() *cobra.Command {
 	var f checkFlags
 	cmd := &cobra.Command{
-		Use:   "check [--snapshot DIR] [--update] [--samples N] [--seed S]",
+		Use:   "check [--mode M] [--snapshot DIR] [--update] [--samples N] [--seed S]",
 		Short: "Prove that every version migrates: the CI gate",
-		Long: "check runs three checks and exits 1 on any finding, each on its own line:\n" +
+		Long: "check runs four checks and exits 1 on any finding, each on its own line:\n" +
 			"  1. reachability: every version of every model reaches the latest (and, where a downgrade is registered,\n" +
 			"     the latest reaches every older version);\n" +
-			"  2. samples: N generated records of every version migrate to the latest and validate;\n" +
-			"  3. snapshot (with --snapshot DIR): the JSON Schema of every version is the one in DIR, since a released\n" +
+			"  2. compatibility (--mode backward, forward or full, each optionally -transitive; default backward): each\n" +
+			"     step the mode requires exists, and changes no migration, auto step or default covers are findings;\n" +
+			"     what is worth a look only (a field a migration drops) is a warning line, not a finding;\n" +
+			"  3. samples: N generated records of every version migrate to the latest and validate;\n" +
+			"  4. snapshot (with --snapshot DIR): the JSON Schema of every version is the one in DIR, since a released\n" +
 			"     version must not change shape; --update writes DIR (new and changed files) instead.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.samples < 0 {
 				return usage("--samples %d: want 0 or more", f.samples)
 			}
+			if _, err := schema.ParseMode(f.mode); err != nil {
+				return usage("--mode %q: want backward, forward or full, each optionally -transitive", f.mode)
+			}
 			return a.check(cmd.Context(), f)
 		},
 	}
+	cmd.Flags().StringVar(&f.mode, "mode", "backward", "backward, forward or full, each optionally -transitive")
 	cmd.Flags().StringVar(&f.snapshot, "snapshot", "", "the folder of the JSON Schema snapshots of released versions")
 	cmd.Flags().BoolVar(&f.update, "update", false, "write the snapshots of new and changed versions into --snapshot")
 	cmd.Flags().IntVar(&f.samples, "samples", 100, "generated records per version")
@@ -80,6 +89,10 @@ func (a *app) check(ctx context.Context, f checkFlags) error {
 		}
 		c.versions += len(versions)
 		c.reachability(model, versions)
+	}
+	mode, _ := schema.ParseMode(f.mode)
+	for _, model := range models {
+		c.compatibility(model, mode)
 	}
 	c.note("samples: %d per version, seed %d (--seed %d reproduces them)", f.samples, f.seed, f.seed)
 	for _, model := range models {
@@ -137,6 +150,31 @@ func (c *checker) reachability(model string, versions []core.Version) {
 		}
 		c.finding("%s %s is not reached from the latest %s, though %s has downgrades: no step from %s down to %s (register a migration %s → %s)",
 			model, v, latest, model, versions[low], versions[low-1], versions[low], versions[low-1])
+	}
+}
+
+// compatibility reports what schema.Check finds in mode: errors are
+// findings, warnings a line each. A missing step up is reachability's to
+// report, not reported twice.
+func (c *checker) compatibility(model string, mode schema.Mode) {
+	r, err := schema.Check(c.a.m, model, mode)
+	if err != nil {
+		return // a model with migrations but no version: reachability says so
+	}
+	for _, f := range r.Findings {
+		up := core.MustParseVersion(f.From).Less(core.MustParseVersion(f.To))
+		if f.Code == schema.CodeNoMigration && up && f.Pointer == "" {
+			continue
+		}
+		ptr := f.Pointer
+		if ptr == "" {
+			ptr = "(the record)"
+		}
+		if f.Severity == schema.SeverityError {
+			c.finding("%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
+		} else {
+			c.note("warn %s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
+		}
 	}
 }
 

@@ -98,12 +98,30 @@ func TestCheckSnapshots(t *testing.T) {
 		`"integer" → "string"`, "field 'age': now required",
 		"new: User 4.0.0 has no snapshot yet")
 	before, _ := os.ReadFile(filepath.Join(dir, "User_v1_0_0.json"))
+	// The snapshots are rewritten; the compatibility findings stand: this
+	// manager's auto step 1.0.0 → 2.0.0 cannot make first and last.
 	r = run(t, m2, "", "check", "--samples", "0", "--snapshot", dir, "--update")
-	wantCode(t, r, 0)
+	wantCode(t, r, cli.ExitFinding)
+	contains(t, "check", r.stdout, "FAIL User 1.0.0 → 2.0.0 /first required_added", "FAIL User 1.0.0 → 2.0.0 /age type_changed")
 	after, _ := os.ReadFile(filepath.Join(dir, "User_v1_0_0.json"))
 	if string(before) == string(after) {
 		t.Fatal("--update did not rewrite the changed snapshot")
 	}
 	r = run(t, m2, "", "check", "--update")
 	wantCode(t, r, cli.ExitUsage)
+}
+
+// --mode: the compatibility of every model in a mode, counting the
+// registered migrations; warnings are lines, not findings.
+func TestCheckModes(t *testing.T) {
+	m := goodManager(t)
+	r := run(t, m, "", "check", "--samples", "0")
+	wantCode(t, r, 0)
+	contains(t, "check", r.stdout, "warn User 1.0.0 → 2.0.0 /name field_removed")
+	r = run(t, m, "", "check", "--samples", "0", "--mode", "full")
+	wantCode(t, r, cli.ExitFinding)
+	contains(t, "check", r.stdout, "FAIL User 2.0.0 → 1.0.0 (the record) no_migration", "FAIL Address 2.0.0 → 1.0.0 (the record) no_migration")
+	r = run(t, m, "", "check", "--samples", "0", "--mode", "sideways")
+	wantCode(t, r, cli.ExitUsage)
+	contains(t, "stderr", r.stderr, `--mode "sideways"`)
 }

@@ -2,12 +2,14 @@ package cli_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/transmute-go/transmute/cli"
+	"github.com/transmute-go/transmute/core"
 )
 
 func TestModels(t *testing.T) {
@@ -82,16 +84,36 @@ func TestDiff(t *testing.T) {
 	m := newManager(t)
 	r := run(t, m, "", "diff", "-m", "User", "--from", "1.0.0", "--to", "3.0.0")
 	wantCode(t, r, 0)
-	contains(t, "diff", r.stdout, "# User: 1.0.0 → 3.0.0", "## Breaking changes", "Removed fields 'name'")
+	contains(t, "diff", r.stdout, "# User: 1.0.0 → 3.0.0", "## Breaking changes", "Removed fields 'name'",
+		"## Migrations", "**warning** 1.0.0 → 2.0.0 `/name` field_removed")
+	// The raw comparison calls 1.0.0 → 3.0.0 breaking, but the registered
+	// migration covers it: --fail-on-breaking passes.
 	r = run(t, m, "", "diff", "-m", "User", "--from", "1.0.0", "--to", "3.0.0", "--format", "json", "--fail-on-breaking")
-	wantCode(t, r, cli.ExitFinding)
+	wantCode(t, r, 0)
 	var d map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &d); err != nil || len(d["breaking"].([]any)) == 0 {
 		t.Fatalf("diff --format json: %v\n%s", err, r.stdout)
 	}
-	contains(t, "stderr", r.stderr, "User 1.0.0 → 3.0.0 has 3 breaking change(s)")
 	r = run(t, m, "", "diff", "-m", "Address", "--from", "1.0.0", "--to", "2.0.0", "--fail-on-breaking")
 	wantCode(t, r, 0)
+	contains(t, "diff", r.stdout, "Every change is covered by a migration, an auto step or a default.")
+
+	// A required field an auto step cannot fill fails it.
+	type thingV1 struct {
+		A string `json:"a"`
+	}
+	type thingV2 struct {
+		A string `json:"a"`
+		B int    `json:"b"`
+	}
+	if err := errors.Join(core.Register[thingV1](m, "Thing", "1.0.0"), core.Register[thingV2](m, "Thing", "2.0.0", core.WithBackwardCompatible())); err != nil {
+		t.Fatal(err)
+	}
+	r = run(t, m, "", "diff", "-m", "Thing", "--from", "1.0.0", "--to", "2.0.0", "--fail-on-breaking")
+	wantCode(t, r, cli.ExitFinding)
+	contains(t, "diff", r.stdout, "**error** 1.0.0 → 2.0.0 `/b` required_added")
+	contains(t, "stderr", r.stderr, "Thing 1.0.0 → 2.0.0: 1 change(s) no migration covers")
+
 	r = run(t, m, "", "diff", "-m", "User", "--from", "1.0.0", "--to", "9.0.0")
 	wantCode(t, r, cli.ExitUsage)
 	contains(t, "stderr", r.stderr, "not found", "see 'transmute models'")

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,13 +15,21 @@ func (a *app) diffCmd() *cobra.Command {
 	var failOnBreaking bool
 	cmd := &cobra.Command{
 		Use:   "diff -m MODEL --from V --to V [--format markdown|json] [--fail-on-breaking]",
-		Short: "Show what changed between two versions of a model, and what it breaks",
-		Args:  cobra.NoArgs,
+		Short: "Show what changed between two versions of a model, and what no migration covers",
+		Long: "diff prints the changes between two versions of a model (the raw schema comparison), then, in markdown,\n" +
+			"what records of --from meet on their way to --to that no registered migration, auto step or default covers.\n" +
+			"--fail-on-breaking exits 1 on such an error only: a change that a migration handles is not breaking for records\n" +
+			"that go through transmute.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "markdown" && format != "json" {
 				return usage("--format %q: want markdown or json", format)
 			}
 			d, err := schema.Compare(a.m, model, from, to)
+			if err != nil {
+				return usage("%v (see '%s models')", err, a.cfg.name)
+			}
+			findings, err := schema.CheckPath(a.m, model, from, to)
 			if err != nil {
 				return usage("%v (see '%s models')", err, a.cfg.name)
 			}
@@ -32,9 +41,16 @@ func (a *app) diffCmd() *cobra.Command {
 				}
 			} else {
 				fmt.Fprint(a.out(), d.Markdown())
+				fmt.Fprint(a.out(), coverage(findings))
 			}
-			if br := d.Breaking(); failOnBreaking && len(br) > 0 {
-				return finding("%s %s → %s has %d breaking change(s)", model, d.From, d.To, len(br))
+			errs := 0
+			for _, f := range findings {
+				if f.Severity == schema.SeverityError {
+					errs++
+				}
+			}
+			if failOnBreaking && errs > 0 {
+				return finding("%s %s → %s: %d change(s) no migration covers", model, d.From, d.To, errs)
 			}
 			return nil
 		},
@@ -43,11 +59,29 @@ func (a *app) diffCmd() *cobra.Command {
 	cmd.Flags().StringVar(&from, "from", "", "the old version (required)")
 	cmd.Flags().StringVar(&to, "to", "", "the new version (required)")
 	cmd.Flags().StringVar(&format, "format", "markdown", "markdown or json")
-	cmd.Flags().BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when the new version breaks existing records")
+	cmd.Flags().BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when a change is covered by no migration, auto step or default")
 	for _, f := range []string{"model", "from", "to"} {
 		_ = cmd.MarkFlagRequired(f)
 	}
 	return cmd
+}
+
+// coverage is diff's markdown section on what the migrations cover.
+func coverage(findings []schema.Finding) string {
+	var b strings.Builder
+	b.WriteString("\n## Migrations\n\n")
+	if len(findings) == 0 {
+		b.WriteString("Every change is covered by a migration, an auto step or a default.\n")
+		return b.String()
+	}
+	for _, f := range findings {
+		ptr := f.Pointer
+		if ptr == "" {
+			ptr = "(the record)"
+		}
+		fmt.Fprintf(&b, "- **%s** %s → %s `%s` %s: %s\n", f.Severity, f.From, f.To, ptr, f.Code, f.Message)
+	}
+	return b.String()
 }
 
 func (a *app) exportCmd() *cobra.Command {

@@ -61,7 +61,7 @@ func (r *registry) checkTypes(model string, from, to Version, ft, tt reflect.Typ
 			reg = mv.goType
 		}
 		if reg != c.t {
-			return &typeMismatchError{Model: model, From: from, To: to, FromType: ft, ToType: tt, Version: c.v, Registered: reg}
+			return &typeMismatchError{Model: model, From: from, To: to, FromType: ft, ToType: tt, Version: c.v, Registered: reg, Missing: err != nil}
 		}
 	}
 	return nil
@@ -76,11 +76,15 @@ type typeMismatchError struct {
 	ToType     reflect.Type
 	Version    Version
 	Registered reflect.Type // nil: the version is not registered from a Go struct
+	Missing    bool         // the version is not registered at all
 }
 
 func (e *typeMismatchError) Error() string {
 	what := "is not registered from a Go struct"
-	if e.Registered != nil {
+	switch {
+	case e.Missing:
+		what = "is not registered (register it with core.Register first)"
+	case e.Registered != nil:
 		what = "is registered as " + e.Registered.String()
 	}
 	return fmt.Sprintf("register typed migration %q %s → %s: invalid model: the step takes %s and returns %s, but %s %s %s",

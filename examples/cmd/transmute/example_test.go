@@ -86,6 +86,10 @@ func Example_diff() {
 	// ## Modified fields
 	//
 	// - `address`: nested model: Address 1.0.0 → 2.0.0
+	//
+	// ## Migrations
+	//
+	// Every change is covered by a migration, an auto step or a default.
 }
 
 func Example_graph() {
@@ -104,6 +108,7 @@ func Example_graph() {
 func Example_check() {
 	runDoc("", "check", "--samples", "20")
 	// Output:
+	// warn User 1.0.0 → 2.0.0 /name field_removed: name is not in 2.0.0: the migration drops it; if that is meant, say so in a round-trip test (transmutetest.WithLossy("/name"))
 	// samples: 20 per version, seed 1 (--seed 1 reproduces them)
 	// FAIL User 1.0.0 sample 4 (seed 1): migrate to 3.0.0: migration failed for "User": 1.0.0 → 2.0.0: panic: runtime error: index out of range [0] with length 0
 	//      record: {"address":{"city":"","street":"😛p乬ae乃j亐亁l😝"},"email":"dpbka😒d😶😽","name":"","schema_version":"1.0.0"}

@@ -118,7 +118,10 @@ func TestBinaryExitCodes(t *testing.T) {
 	want(t, run(t, "", "models"), 0, []string{"version key: schema_version", "User"}, nil)
 	want(t, run(t, "", "validate", "-m", "User", in), 1, nil, []string{"line 4: not a JSON object: unexpected end of JSON input", "1 of 4 records are invalid"})
 	want(t, run(t, "", "migrate", "-m", "User", "--to", "latest", in), 1, []string{`"first_name":"Ada"`}, []string{"line 3: ", "panic"})
-	want(t, run(t, "", "diff", "-m", "User", "--from", "1.0.0", "--to", "3.0.0", "--fail-on-breaking"), 1, []string{"## Breaking changes"}, nil)
+	// The raw comparison calls 1.0.0 → 3.0.0 breaking; the registered
+	// migration covers it. Nothing leads back down: that is breaking.
+	want(t, run(t, "", "diff", "-m", "User", "--from", "1.0.0", "--to", "3.0.0", "--fail-on-breaking"), 0, []string{"## Breaking changes", "## Migrations"}, nil)
+	want(t, run(t, "", "diff", "-m", "User", "--from", "3.0.0", "--to", "1.0.0", "--fail-on-breaking"), 1, []string{"no_migration"}, []string{"no migration covers"})
 	want(t, run(t, "", "migrate", "-m", "User"), 2, nil, []string{`transmute: required flag(s) "to" not set (see 'transmute --help')`})
 	want(t, run(t, "", "migrate", "-m", "User", "--to", "3.0.0", filepath.Join(t.TempDir(), "none.jsonl")), 2, nil, []string{"cannot read the input"})
 	want(t, run(t, "", "nope"), 2, nil, []string{`unknown command "nope"`})
