@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,8 @@ type checkFlags struct {
 	samples  int
 	seed     uint64
 	mode     string
+	format   string
+	against  string
 }
 
 // maxSampleFindings is how many failed samples check prints per version.
@@ -30,7 +33,7 @@ const maxSampleFindings = 3
 func (a *app) checkCmd() *cobra.Command {
 	var f checkFlags
 	cmd := &cobra.Command{
-		Use:   "check [--mode M] [--snapshot DIR] [--update] [--samples N] [--seed S]",
+		Use:   "check [--mode M] [--format text|json|github|junit] [--snapshot DIR] [--update] [--samples N] [--seed S]",
 		Short: "Prove that every version migrates: the CI gate",
 		Long: "check runs four checks and exits 1 on any finding, each on its own line:\n" +
 			"  1. reachability: every version of every model reaches the latest (and, where a downgrade is registered,\n" +
@@ -49,38 +52,98 @@ func (a *app) checkCmd() *cobra.Command {
 			if _, err := schema.ParseMode(f.mode); err != nil {
 				return usage("--mode %q: want backward, forward or full, each optionally -transitive", f.mode)
 			}
+			switch f.format {
+			case formatText, formatJSON, formatGitHub, formatJUnit:
+			default:
+				return usage("--format %q: want text, json, github or junit", f.format)
+			}
 			return a.check(cmd.Context(), f)
 		},
 	}
 	cmd.Flags().StringVar(&f.mode, "mode", "backward", "backward, forward or full, each optionally -transitive")
+	cmd.Flags().StringVar(&f.format, "format", formatText, "text, json (a finding a line), github (workflow commands) or junit (XML)")
 	cmd.Flags().StringVar(&f.snapshot, "snapshot", "", "the folder of the JSON Schema snapshots of released versions")
+	cmd.Flags().StringVar(&f.against, "against", "", "a git ref (main, origin/main): compare with the snapshots as committed there (needs --snapshot)")
 	cmd.Flags().BoolVar(&f.update, "update", false, "write the snapshots of new and changed versions into --snapshot")
 	cmd.Flags().IntVar(&f.samples, "samples", 100, "generated records per version")
 	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "the seed of the generated records")
 	return cmd
 }
 
-// checker collects the findings of one check run.
+// checker collects the findings of one check run: in text, each is
+// printed as it is found; in the other formats they are written at the
+// end, and the notes go to standard error.
 type checker struct {
 	a        *app
+	f        checkFlags
 	findings int
 	versions int
+	reports  []report
 }
 
-func (c *checker) finding(format string, args ...any) {
+// fail records a finding: r says what it is, format and args the line
+// of text (and r's message, unless r has one).
+func (c *checker) fail(r report, format string, args ...any) {
 	c.findings++
-	fmt.Fprintf(c.a.out(), "FAIL "+format+"\n", args...)
+	r.Severity = string(schema.SeverityError)
+	c.add(r, "FAIL "+fmt.Sprintf(format, args...))
+}
+
+// warn records a warning, which is not a finding.
+func (c *checker) warn(r report, format string, args ...any) {
+	r.Severity = string(schema.SeverityWarning)
+	c.add(r, "warn "+fmt.Sprintf(format, args...))
+}
+
+func (c *checker) add(r report, line string) {
+	if c.f.format == formatText {
+		fmt.Fprintln(c.a.out(), line)
+		return
+	}
+	if r.Message == "" {
+		r.Message = line[len("FAIL "):]
+	}
+	if c.f.snapshot != "" && r.From != "" {
+		if v, err := core.ParseVersion(r.From); err == nil {
+			r.File = filepath.Join(c.f.snapshot, schema.FileName(r.Model, v, schema.FormatJSON))
+		}
+	}
+	c.reports = append(c.reports, r)
 }
 
 func (c *checker) note(format string, args ...any) {
-	fmt.Fprintf(c.a.out(), format+"\n", args...)
+	w := c.a.out()
+	if c.f.format != formatText {
+		w = c.a.errOut()
+	}
+	fmt.Fprintf(w, format+"\n", args...)
+}
+
+// write writes the findings in a machine format.
+func (c *checker) write(models []string) error {
+	switch c.f.format {
+	case formatJSON:
+		return writeJSONReports(c.a.out(), c.reports)
+	case formatGitHub:
+		return writeGitHub(c.a.out(), c.reports)
+	case formatJUnit:
+		checks := []string{"reachability", "compatibility", "samples"}
+		if c.f.snapshot != "" {
+			checks = append(checks, "snapshot")
+		}
+		return writeJUnit(c.a.out(), "transmute check", models, checks, c.reports)
+	}
+	return nil
 }
 
 func (a *app) check(ctx context.Context, f checkFlags) error {
 	if f.update && f.snapshot == "" {
 		return usage("--update goes with --snapshot DIR")
 	}
-	c := &checker{a: a}
+	if f.against != "" && (f.snapshot == "" || f.update) {
+		return usage("--against REF goes with --snapshot DIR, without --update")
+	}
+	c := &checker{a: a, f: f}
 	models := a.m.Models()
 	for _, model := range models {
 		versions, err := a.m.Versions(model)
@@ -105,6 +168,9 @@ func (a *app) check(ctx context.Context, f checkFlags) error {
 		if err := c.snapshots(models, f); err != nil {
 			return err
 		}
+	}
+	if err := c.write(models); err != nil {
+		return err
 	}
 	summary := fmt.Sprintf("check: %d models, %d versions, %d samples each: %d finding(s)", len(models), c.versions, f.samples, c.findings)
 	if c.findings > 0 {
@@ -131,7 +197,8 @@ func (c *checker) reachability(model string, versions []core.Version) {
 			}
 		}
 		from, next := versions[reach], versions[reach+1]
-		c.finding("%s %s does not reach the latest %s: no step from %s to %s (register a migration %s → %s, or mark %s WithBackwardCompatible)",
+		c.fail(report{Check: "reachability", Model: model, From: v.String(), To: latest.String(), Code: schema.CodeNoMigration},
+			"%s %s does not reach the latest %s: no step from %s to %s (register a migration %s → %s, or mark %s WithBackwardCompatible)",
 			model, v, latest, from, next, from, next, next)
 	}
 	if !hasDowngrade(m, model) {
@@ -148,7 +215,8 @@ func (c *checker) reachability(model string, versions []core.Version) {
 				low = j
 			}
 		}
-		c.finding("%s %s is not reached from the latest %s, though %s has downgrades: no step from %s down to %s (register a migration %s → %s)",
+		c.fail(report{Check: "reachability", Model: model, From: latest.String(), To: v.String(), Code: schema.CodeNoMigration},
+			"%s %s is not reached from the latest %s, though %s has downgrades: no step from %s down to %s (register a migration %s → %s)",
 			model, v, latest, model, versions[low], versions[low-1], versions[low], versions[low-1])
 	}
 }
@@ -171,9 +239,9 @@ func (c *checker) compatibility(model string, mode schema.Mode) {
 			ptr = "(the record)"
 		}
 		if f.Severity == schema.SeverityError {
-			c.finding("%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
+			c.fail(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
 		} else {
-			c.note("warn %s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
+			c.warn(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
 		}
 	}
 }
@@ -190,7 +258,7 @@ func (c *checker) samples(ctx context.Context, model string, v, latest core.Vers
 		r := rand.New(rand.NewPCG(f.seed, sampleStream(model, v, i)))
 		in, err := transmutetest.Generate(c.a.m, model, v.String(), r)
 		if err != nil {
-			c.finding("%s %s: cannot generate a record: %v", model, v, err)
+			c.fail(report{Check: "samples", Model: model, From: v.String(), Code: "cannot_generate"}, "%s %s: cannot generate a record: %v", model, v, err)
 			return
 		}
 		text, _ := json.Marshal(in)
@@ -199,11 +267,12 @@ func (c *checker) samples(ctx context.Context, model string, v, latest core.Vers
 			continue
 		}
 		if failed++; failed <= maxSampleFindings {
-			c.finding("%s %s sample %d (seed %d): migrate to %s: %v\n     record: %s", model, v, i, f.seed, latest, err, text)
+			c.fail(report{Check: "samples", Model: model, From: v.String(), To: latest.String(), Code: "migration_failed"},
+				"%s %s sample %d (seed %d): migrate to %s: %v\n     record: %s", model, v, i, f.seed, latest, err, text)
 		}
 	}
 	if more := failed - maxSampleFindings; more > 0 {
-		c.finding("%s %s: %d more failed samples", model, v, more)
+		c.fail(report{Check: "samples", Model: model, From: v.String(), To: latest.String(), Code: "migration_failed"}, "%s %s: %d more failed samples", model, v, more)
 		c.findings += more - 1 // each failed sample is a finding
 	}
 }

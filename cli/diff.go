@@ -14,7 +14,7 @@ func (a *app) diffCmd() *cobra.Command {
 	var model, from, to, format string
 	var failOnBreaking bool
 	cmd := &cobra.Command{
-		Use:   "diff -m MODEL --from V --to V [--format markdown|json] [--fail-on-breaking]",
+		Use:   "diff -m MODEL --from V --to V [--format markdown|json|github|junit] [--fail-on-breaking]",
 		Short: "Show what changed between two versions of a model, and what no migration covers",
 		Long: "diff prints the changes between two versions of a model (the raw schema comparison), then, in markdown,\n" +
 			"what records of --from meet on their way to --to that no registered migration, auto step or default covers.\n" +
@@ -22,8 +22,10 @@ func (a *app) diffCmd() *cobra.Command {
 			"that go through transmute.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if format != "markdown" && format != "json" {
-				return usage("--format %q: want markdown or json", format)
+			switch format {
+			case "markdown", formatText, formatJSON, formatGitHub, formatJUnit:
+			default:
+				return usage("--format %q: want markdown (or text), json, github or junit", format)
 			}
 			d, err := schema.Compare(a.m, model, from, to)
 			if err != nil {
@@ -33,13 +35,26 @@ func (a *app) diffCmd() *cobra.Command {
 			if err != nil {
 				return usage("%v (see '%s models')", err, a.cfg.name)
 			}
-			if format == "json" {
+			reports := make([]report, len(findings))
+			for i, f := range findings {
+				reports[i] = fromFinding(f)
+			}
+			switch format {
+			case formatJSON:
 				enc := json.NewEncoder(a.out()) // one line, "<" and "&" as they are
 				enc.SetEscapeHTML(false)
 				if err := enc.Encode(d); err != nil {
 					return err
 				}
-			} else {
+			case formatGitHub:
+				if err := writeGitHub(a.out(), reports); err != nil {
+					return err
+				}
+			case formatJUnit:
+				if err := writeJUnit(a.out(), "transmute diff", []string{model}, []string{"compatibility"}, reports); err != nil {
+					return err
+				}
+			default:
 				fmt.Fprint(a.out(), d.Markdown())
 				fmt.Fprint(a.out(), coverage(findings))
 			}
@@ -58,7 +73,7 @@ func (a *app) diffCmd() *cobra.Command {
 	cmd.Flags().StringVarP(&model, "model", "m", "", "the model (required)")
 	cmd.Flags().StringVar(&from, "from", "", "the old version (required)")
 	cmd.Flags().StringVar(&to, "to", "", "the new version (required)")
-	cmd.Flags().StringVar(&format, "format", "markdown", "markdown or json")
+	cmd.Flags().StringVar(&format, "format", "markdown", "markdown (or text), json (the raw comparison), github (workflow commands of the findings) or junit (XML)")
 	cmd.Flags().BoolVar(&failOnBreaking, "fail-on-breaking", false, "exit 1 when a change is covered by no migration, auto step or default")
 	for _, f := range []string{"model", "from", "to"} {
 		_ = cmd.MarkFlagRequired(f)

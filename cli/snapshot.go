@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,8 +33,11 @@ func (c *checker) snapshots(models []string, f checkFlags) error {
 			}
 			name := schema.FileName(model, v, schema.FormatJSON)
 			path := filepath.Join(f.snapshot, name)
-			old, err := os.ReadFile(path)
+			old, err := c.readSnapshot(path, f)
 			switch {
+			case errors.Is(err, fs.ErrNotExist) && f.against != "":
+				c.note("new: %s %s has no snapshot at %s", model, v, f.against)
+				continue
 			case errors.Is(err, fs.ErrNotExist):
 				c.note("new: %s %s has no snapshot yet", model, v)
 			case err != nil:
@@ -43,8 +47,13 @@ func (c *checker) snapshots(models []string, f checkFlags) error {
 			case f.update:
 				c.note("changed: %s %s (%s)", model, v, strings.Join(docChanges(old, cur), "; "))
 			default:
-				c.finding("%s %s changed after its snapshot: %s (a released version must not change shape: add a version instead, or run check --update if it was never released)",
-					model, v, strings.Join(docChanges(old, cur), "; "))
+				since := "after its snapshot"
+				if f.against != "" {
+					since = "since " + f.against
+				}
+				c.fail(report{Check: "snapshot", Model: model, From: v.String(), Code: "schema_changed"},
+					"%s %s changed %s: %s (a released version must not change shape: add a version instead, or run check --update if it was never released)",
+					model, v, since, strings.Join(docChanges(old, cur), "; "))
 				continue
 			}
 			if f.update {
@@ -56,6 +65,34 @@ func (c *checker) snapshots(models []string, f checkFlags) error {
 		}
 	}
 	return nil
+}
+
+// readSnapshot reads a snapshot file: from the working tree, or with
+// --against as committed at that git ref (git show REF:./FILE, run in the
+// file's folder). A file the ref does not hold is fs.ErrNotExist; a ref
+// git does not know is an error.
+func (c *checker) readSnapshot(path string, f checkFlags) ([]byte, error) {
+	if f.against == "" {
+		return os.ReadFile(path)
+	}
+	dir, file := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if err := exec.Command("git", "-C", dir, "rev-parse", "--verify", "--quiet", f.against+"^{commit}").Run(); err != nil {
+		return nil, fmt.Errorf("--against %q: not a commit of the git repository of %s", f.against, dir)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command("git", "-C", dir, "show", f.against+":./"+file)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		if strings.Contains(stderr.String(), "does not exist") || strings.Contains(stderr.String(), "exists on disk, but not in") {
+			return nil, fs.ErrNotExist
+		}
+		return nil, fmt.Errorf("git show %s:./%s: %s", f.against, file, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
 }
 
 // jsonDoc is the part of a JSON Schema document that check compares.
