@@ -18,13 +18,14 @@ import (
 
 // checkFlags are the flags of check.
 type checkFlags struct {
-	snapshot string
-	update   bool
-	samples  int
-	seed     uint64
-	mode     string
-	format   string
-	against  string
+	snapshot  string
+	update    bool
+	samples   int
+	seed      uint64
+	mode      string
+	format    string
+	against   string
+	roundTrip bool
 }
 
 // maxSampleFindings is how many failed samples check prints per version.
@@ -63,6 +64,7 @@ func (a *app) checkCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.mode, "mode", "backward", "backward, forward or full, each optionally -transitive")
 	cmd.Flags().StringVar(&f.format, "format", formatText, "text, json (a finding a line), github (workflow commands) or junit (XML)")
 	cmd.Flags().StringVar(&f.snapshot, "snapshot", "", "the folder of the JSON Schema snapshots of released versions")
+	cmd.Flags().BoolVar(&f.roundTrip, "round-trip", false, "also check that records of each version taken to the next one and back (where both ways have migrations) come back whole")
 	cmd.Flags().StringVar(&f.against, "against", "", "a git ref (main, origin/main): compare with the snapshots as committed there (needs --snapshot)")
 	cmd.Flags().BoolVar(&f.update, "update", false, "write the snapshots of new and changed versions into --snapshot")
 	cmd.Flags().IntVar(&f.samples, "samples", 100, "generated records per version")
@@ -128,6 +130,9 @@ func (c *checker) write(models []string) error {
 		return writeGitHub(c.a.out(), c.reports)
 	case formatJUnit:
 		checks := []string{"reachability", "compatibility", "samples"}
+		if c.f.roundTrip {
+			checks = append(checks, "round_trip")
+		}
 		if c.f.snapshot != "" {
 			checks = append(checks, "snapshot")
 		}
@@ -156,6 +161,11 @@ func (a *app) check(ctx context.Context, f checkFlags) error {
 	mode, _ := schema.ParseMode(f.mode)
 	for _, model := range models {
 		c.compatibility(model, mode)
+	}
+	if f.roundTrip {
+		for _, model := range models {
+			c.roundTrips(ctx, model, f)
+		}
 	}
 	c.note("samples: %d per version, seed %d (--seed %d reproduces them)", f.samples, f.seed, f.seed)
 	for _, model := range models {
@@ -242,6 +252,38 @@ func (c *checker) compatibility(model string, mode schema.Mode) {
 			c.fail(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
 		} else {
 			c.warn(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
+		}
+	}
+}
+
+// roundTrips checks each adjacent pair with migrations both ways: records
+// of the lower version taken up and back come back whole; each field lost
+// is a finding not_round_trip.
+func (c *checker) roundTrips(ctx context.Context, model string, f checkFlags) {
+	versions, err := c.a.m.Versions(model)
+	if err != nil {
+		return
+	}
+	for i := 0; i+1 < len(versions); i++ {
+		a, b := versions[i].String(), versions[i+1].String()
+		if !c.a.m.HasPath(model, a, b) || !c.a.m.HasPath(model, b, a) {
+			continue
+		}
+		samples := max(f.samples, 1)
+		loss := transmutetest.CheckRoundTrip(ctx, c.a.m, model, a, b, transmutetest.WithSeed(f.seed), transmutetest.WithSamples(samples))
+		if loss == nil {
+			continue
+		}
+		if loss.Err != nil {
+			c.fail(report{Check: "round_trip", Model: model, From: a, To: b, Code: schema.CodeNotRoundTrip},
+				"%s %s → %s → %s: %v (seed %d, sample %d)", model, a, b, a, loss.Err, f.seed, loss.Sample)
+			continue
+		}
+		input, _ := json.Marshal(loss.Input)
+		for _, p := range loss.Pointers {
+			c.fail(report{Check: "round_trip", Model: model, From: a, To: b, Pointer: p, Code: schema.CodeNotRoundTrip},
+				"%s %s → %s → %s %s not_round_trip: the field does not come back as it was (seed %d, sample %d; a field the downgrade may drop: transmutetest.WithLossy(%q))\n     record: %s",
+				model, a, b, a, p, f.seed, loss.Sample, p, input)
 		}
 	}
 }

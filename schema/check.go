@@ -87,6 +87,7 @@ const (
 	CodeRequiredAdded   = "required_added"   // the target requires a field the source may not have, with no default
 	CodeNullableRemoved = "nullable_removed" // the target refuses null where the source allowed it
 	CodeNestedNoPath    = "nested_no_path"   // a nested model changes version with no path between them
+	CodeNotRoundTrip    = "not_round_trip"   // a record taken there and back comes back different (the command's check --round-trip)
 )
 
 // Finding is one thing [Check] found about records of a model going from

@@ -2,7 +2,10 @@ package transmutetest
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,18 +74,69 @@ func newRoundTrip(opts []RoundTripOption) *roundTrip {
 // on with its other checks. Both directions need a path.
 func RoundTrip(t testing.TB, m *core.Manager, model, from, to string, opts ...RoundTripOption) {
 	t.Helper()
+	if loss := CheckRoundTrip(context.Background(), m, model, from, to, opts...); loss != nil {
+		t.Errorf("%s", loss)
+	}
+}
+
+// RoundTripLoss is the first generated record that did not come back
+// whole from a round trip ([CheckRoundTrip]).
+type RoundTripLoss struct {
+	Model, From, To string
+	// Seed and Sample reproduce the record (WithSeed(Seed); Sample is its
+	// index); a fuzz input has neither.
+	Seed   uint64
+	Sample int
+	// Input is the record; There what it became at To; Back what came
+	// back (nil when a migration failed).
+	Input, There, Back core.Data
+	// Err is a migration that failed, there or back.
+	Err error
+	// Pointers are the fields that differ, as JSON pointers
+	// ("/address/zip", "/tags/2/score"); "" is the whole record.
+	Pointers []string
+
+	lossy []string
+	fuzz  bool
+}
+
+// String reports the loss: the record, what it became, the differences
+// key by key ([Diff]) and how to run it again.
+func (l *RoundTripLoss) String() string {
+	head := "round trip " + l.Model + " " + l.From + " → " + l.To + " → " + l.From
+	var b strings.Builder
+	switch {
+	case l.Err != nil && l.There == nil:
+		b.WriteString(head + ": there: " + l.Err.Error() + "\ninput: " + jsonText(l.Input))
+	case l.Err != nil:
+		b.WriteString(head + ": back: " + l.Err.Error() + "\ninput: " + jsonText(l.Input) + "\nthere: " + jsonText(l.There))
+	default:
+		r := &roundTrip{lossy: l.lossy}
+		b.WriteString(head + " lost data:\ninput: " + jsonText(l.Input) + "\nthere: " + jsonText(l.There) + "\nback:  " + jsonText(l.Back) +
+			"\ndifferences (want is the input):\n" + Diff(r.comparable(l.Input), r.comparable(l.Back)))
+	}
+	if !l.fuzz {
+		b.WriteString("\nseed " + strconv.FormatUint(l.Seed, 10) + ", sample " + strconv.Itoa(l.Sample) + " (transmutetest.WithSeed(" + strconv.FormatUint(l.Seed, 10) + "))")
+	}
+	return b.String()
+}
+
+// CheckRoundTrip is [RoundTrip]'s check for tools, with no testing.TB
+// (the command's check --round-trip): the first generated record that
+// does not come back whole, or nil when every one does.
+func CheckRoundTrip(ctx context.Context, m *core.Manager, model, from, to string, opts ...RoundTripOption) *RoundTripLoss {
 	r := newRoundTrip(opts)
 	for i := range r.samples {
 		in, err := Generate(m, model, from, rand.New(rand.NewPCG(r.seed, uint64(i))))
 		if err != nil {
-			t.Errorf("round trip %s %s → %s: generate: %v", model, from, to, err)
-			return
+			return &RoundTripLoss{Model: model, From: from, To: to, Seed: r.seed, Sample: i, Err: err, lossy: r.lossy}
 		}
-		if msg := r.check(context.Background(), m, model, from, to, in); msg != "" {
-			t.Errorf("%s\nseed %d, sample %d (transmutetest.WithSeed(%d))", msg, r.seed, i, r.seed)
-			return
+		if loss := r.check(ctx, m, model, from, to, in); loss != nil {
+			loss.Seed, loss.Sample = r.seed, i
+			return loss
 		}
 	}
+	return nil
 }
 
 // FuzzRoundTrip makes f a fuzz target of [RoundTrip]'s check: each input of
@@ -103,29 +157,73 @@ func FuzzRoundTrip(f *testing.F, m *core.Manager, model, from, to string, opts .
 		if err != nil {
 			t.Fatalf("generate %s %s: %v", model, from, err)
 		}
-		if msg := r.check(t.Context(), m, model, from, to, in); msg != "" {
-			t.Fatal(msg)
+		if loss := r.check(t.Context(), m, model, from, to, in); loss != nil {
+			loss.fuzz = true
+			t.Fatal(loss.String())
 		}
 	})
 }
 
-// check migrates in there and back, and says what went wrong, if
-// anything.
-func (r *roundTrip) check(ctx context.Context, m *core.Manager, model, from, to string, in core.Data) string {
-	head := "round trip " + model + " " + from + " → " + to + " → " + from
+// check migrates in there and back: the loss, or nil.
+func (r *roundTrip) check(ctx context.Context, m *core.Manager, model, from, to string, in core.Data) *RoundTripLoss {
+	loss := &RoundTripLoss{Model: model, From: from, To: to, Input: in, lossy: r.lossy}
 	there, err := m.Migrate(ctx, in, model, from, to)
 	if err != nil {
-		return head + ": there: " + err.Error() + "\ninput: " + jsonText(in)
+		loss.Err = err
+		return loss
 	}
+	loss.There = there
 	back, err := m.Migrate(ctx, there, model, to, from)
 	if err != nil {
-		return head + ": back: " + err.Error() + "\ninput: " + jsonText(in) + "\nthere: " + jsonText(there)
+		loss.Err = err
+		return loss
 	}
+	loss.Back = back
 	want, got := r.comparable(in), r.comparable(back)
-	if d := Diff(want, got); d != "" {
-		return head + " lost data:\ninput: " + jsonText(in) + "\nthere: " + jsonText(there) + "\nback:  " + jsonText(back) + "\ndifferences (want is the input):\n" + d
+	if Diff(want, got) == "" {
+		return nil
 	}
-	return ""
+	w, _ := normalize(want)
+	g, _ := normalize(got)
+	differing(w, g, "", &loss.Pointers)
+	return loss
+}
+
+// differing appends the JSON pointers where want and got differ.
+func differing(want, got any, ptr string, out *[]string) {
+	wm, wok := want.(map[string]any)
+	gm, gok := got.(map[string]any)
+	if wok && gok {
+		keys := slices.Sorted(maps.Keys(wm))
+		for k := range gm {
+			if _, ok := wm[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range slices.Compact(keys) {
+			p := ptr + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+			w, inW := wm[k]
+			g, inG := gm[k]
+			if !inW || !inG {
+				*out = append(*out, p)
+				continue
+			}
+			differing(w, g, p, out)
+		}
+		return
+	}
+	wl, wok := want.([]any)
+	gl, gok := got.([]any)
+	if wok && gok && len(wl) == len(gl) {
+		for i := range wl {
+			differing(wl[i], gl[i], ptr+"/"+strconv.Itoa(i), out)
+		}
+		return
+	}
+	if !reflect.DeepEqual(want, got) {
+		*out = append(*out, ptr)
+	}
 }
 
 // comparable returns a copy of d without the lossy fields, and without

@@ -120,3 +120,27 @@ func FuzzUserRoundTrip(f *testing.F) {
 	transmutetest.FuzzRoundTrip(f, rtManager(f, true), "User", "1.0.0", "2.0.0",
 		transmutetest.WithLossy("/nickname", "/address/zip", "/tags/*/score"))
 }
+
+// CheckRoundTrip gives tools the loss as values: the pointers of what
+// differs, and the seed and sample that reproduce it.
+func TestCheckRoundTrip(t *testing.T) {
+	m := rtManager(t, true)
+	if loss := transmutetest.CheckRoundTrip(context.Background(), m, "User", "1.0.0", "2.0.0",
+		transmutetest.WithLossy("/nickname", "/address/zip", "/tags/*/score")); loss != nil {
+		t.Fatalf("all lossy fields declared: %v", loss)
+	}
+	loss := transmutetest.CheckRoundTrip(context.Background(), m, "User", "1.0.0", "2.0.0", transmutetest.WithLossy("/nickname"), transmutetest.WithSeed(3))
+	if loss == nil || loss.Err != nil || len(loss.Pointers) == 0 || loss.Seed != 3 {
+		t.Fatalf("%+v", loss)
+	}
+	for _, p := range loss.Pointers {
+		if !(p == "/address/zip" || strings.HasPrefix(p, "/tags/") && strings.HasSuffix(p, "/score")) {
+			t.Errorf("pointer %q", p)
+		}
+	}
+	// The same seed and sample, again: the same record.
+	again := transmutetest.CheckRoundTrip(context.Background(), m, "User", "1.0.0", "2.0.0", transmutetest.WithLossy("/nickname"), transmutetest.WithSeed(3))
+	if again.Sample != loss.Sample || fmt.Sprint(again.Input) != fmt.Sprint(loss.Input) {
+		t.Errorf("not reproducible: %d vs %d", again.Sample, loss.Sample)
+	}
+}
