@@ -28,10 +28,11 @@ type codec struct {
 
 // structCodec is the codec of a struct type, with its fields.
 type structCodec struct {
-	t      reflect.Type
-	fields []field
-	codecs []*codec
-	names  map[string]struct{} // the fields' names
+	t        reflect.Type
+	fields   []field
+	codecs   []*codec
+	names    map[string]int // each field's index in fields
+	required int            // how many fields are required
 	// encodes counts the structs turned into records, for the tests that
 	// prove a hook that reads no value costs no record.
 	encodes atomic.Int64
@@ -293,9 +294,12 @@ func (cs *codecs) newStructCodec(t reflect.Type) codec {
 		fail := func(any, reflect.Value, bool) *problem { return &problem{reason: msg} }
 		return codec{dec: fail, enc: func(reflect.Value) any { return nil }}
 	}
-	sc := &structCodec{t: t, fields: fields, codecs: make([]*codec, len(fields)), names: make(map[string]struct{}, len(fields))}
+	sc := &structCodec{t: t, fields: fields, codecs: make([]*codec, len(fields)), names: make(map[string]int, len(fields))}
 	for i := range fields {
-		sc.names[fields[i].name] = struct{}{}
+		sc.names[fields[i].name] = i
+		if fields[i].required {
+			sc.required++
+		}
 		ft := t.FieldByIndex(fields[i].index).Type
 		if fields[i].asString {
 			sc.codecs[i] = stringOptionCodec(ft)
@@ -332,13 +336,17 @@ func undeclared(n int, t reflect.Type) string {
 }
 
 // decode sets dst's fields from obj and returns how many keys of obj are
-// declared fields.
+// declared fields. A required field that obj lacks is a problem: the zero
+// value would stand in for data the record does not have.
 func (sc *structCodec) decode(obj map[string]any, dst reflect.Value, strict bool) (known int, _ *problem) {
 	dst.SetZero()
 	for i := range sc.fields {
 		f := &sc.fields[i]
 		v, ok := obj[f.name]
 		if !ok {
+			if f.required {
+				return known, &problem{field: f.name, reason: "required field missing"}
+			}
 			continue
 		}
 		known++
@@ -347,7 +355,7 @@ func (sc *structCodec) decode(obj map[string]any, dst reflect.Value, strict bool
 			continue
 		}
 		if v == nil && !f.nullable {
-			continue // encoding/json leaves such a field as it is
+			return known, &problem{field: f.name, reason: "must not be null"}
 		}
 		if p := sc.codecs[i].dec(v, fv, strict); p != nil {
 			return known, p.prefix(f.name)
@@ -378,10 +386,14 @@ func (sc *structCodec) declares(name string) bool {
 	return ok
 }
 
-// declaresBytes is declares for a key read from JSON, with no allocation.
-func (sc *structCodec) declaresBytes(name []byte) bool {
-	_, ok := sc.names[string(name)]
-	return ok
+// fieldBytes returns the field named by a key read from JSON, with no
+// allocation.
+func (sc *structCodec) fieldBytes(name []byte) (*field, bool) {
+	i, ok := sc.names[string(name)]
+	if !ok {
+		return nil, false
+	}
+	return &sc.fields[i], true
 }
 
 // fieldByIndex returns the field of v at index, through embedded

@@ -18,13 +18,14 @@ import (
 // the manager's version key, if it has one; HTML characters are not
 // escaped, and the order of its keys is not part of the contract.
 //
-// When every step of the path is typed ([RegisterTyped]), the input is
-// decoded straight into the first step's Go struct and the result encoded
-// straight from the last one's, with no record built unless a hook reads
-// the data, provided that every top-level field of the input is declared
-// by that struct (or is the version key) and no nested one is undeclared;
-// otherwise the record path runs, which carries or refuses such fields
-// as [RegisterTyped] says.
+// When every step of the path is typed ([RegisterTyped]) and the first
+// step's Go struct holds no nested struct, the input is decoded straight
+// into it and the result encoded straight from the last step's, with no
+// record built unless a hook reads the data, provided that every
+// top-level field of the input is declared by that struct (or is the
+// version key), the required ones are there and none that cannot be null
+// is; otherwise the record path runs, which carries or refuses such
+// fields as [RegisterTyped] says.
 func (m *Manager) MigrateJSON(ctx context.Context, in []byte, model, from, to string) ([]byte, error) {
 	tv, err := m.ResolveVersion(model, to)
 	if err != nil {
@@ -145,7 +146,12 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []mem
 		return nil, false, nil
 	}
 	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
-	body, ok := m.declaredOnly(in, members, first.fromCodec, first.flat)
+	if !first.flat {
+		// encoding/json cannot say which fields of a nested record were
+		// missing: the record path checks them.
+		return nil, false, nil
+	}
+	body, ok := m.declaredOnly(in, members, first.fromCodec)
 	if !ok {
 		return nil, false, nil
 	}
@@ -198,31 +204,26 @@ type stampText struct {
 	prefix []byte
 }
 
-// declaredOnly returns in without its version key member, if every other
-// top-level field is one that sc declares; ok false otherwise. A flat
-// struct's decoder ignores the version key: in is returned as it is.
-func (m *Manager) declaredOnly(in []byte, members []member, sc *structCodec, flat bool) ([]byte, bool) {
-	key, strip := m.cfg.versionKey, -1
-	for i, mb := range members {
+// declaredOnly returns in, for the first struct's decoder (which ignores
+// the version key), if every other top-level field is one that sc
+// declares, none that cannot be null is, and every field sc requires is
+// there; ok false otherwise (the record path then says what is wrong).
+func (m *Manager) declaredOnly(in []byte, members []member, sc *structCodec) ([]byte, bool) {
+	key := m.cfg.versionKey
+	required := 0
+	for _, mb := range members {
 		if key != "" && string(mb.key) == key {
-			strip = i
 			continue
 		}
-		if !sc.declaresBytes(mb.key) {
+		f, ok := sc.fieldBytes(mb.key)
+		if !ok || !f.nullable && string(in[mb.valStart:mb.valEnd]) == "null" {
 			return nil, false
 		}
+		if f.required {
+			required++
+		}
 	}
-	if strip < 0 || flat {
-		return in, true
-	}
-	mb := members[strip]
-	start := mb.start
-	if strip == len(members)-1 && strip > 0 {
-		start = members[strip-1].end - 1 // the comma before the last member
-	}
-	body := make([]byte, 0, len(in)-(mb.end-start))
-	body = append(append(body, in[:start]...), in[mb.end:]...)
-	return body, true
+	return in, required == sc.required
 }
 
 // pointerSteps runs the typed steps of pl on the struct at in and returns

@@ -246,6 +246,17 @@ func TestMigrateBatchJSONCodec(t *testing.T) {
 	equal(t, c.unmarshals.Load(), int64(2))      // the third went the record path
 	equal(t, c.marshals.Load(), int64(2))
 
+	// A missing required field and a null where the struct cannot hold
+	// one go the record path, which refuses them.
+	var c3 countingCodec
+	out, err := m.MigrateBatchJSON(context.Background(), [][]byte{[]byte(`{"v":"1.0.0"}`), []byte(`{"v":"1.0.0","n":null}`)}, "F", "", "2.0.0",
+		core.WithVersionFromRecord(), core.WithContinueOnError(), core.WithJSONCodec(&c3))
+	var be *core.BatchError
+	if !errors.As(err, &be) || len(be.Items) != 2 || out[0] != nil || !errors.Is(be.Items[0], core.ErrValidation) || !errors.Is(be.Items[1], core.ErrValidation) {
+		t.Fatalf("%v %q", err, out)
+	}
+	equal(t, c3.unmarshals.Load(), int64(0))
+
 	// Order's first struct holds nested structs: encoding/json, always.
 	var c2 countingCodec
 	_, err = typedOrders(t).MigrateBatchJSON(context.Background(), [][]byte{[]byte(`{"v":"1.0.0","id":1,"customer":"A B","items":[],"amount":1}`)},

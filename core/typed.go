@@ -27,7 +27,10 @@ import (
 // are carried into its output unless To declares them (as maps.Clone in
 // a map step carries them); the fields From declares are fn's to keep or
 // drop. A nested record or list element with fields its Go type does not
-// declare fails the step with a *[ValidationError] rather than lose them.
+// declare fails the step with a *[ValidationError] rather than lose them,
+// and so does a record that lacks a field From requires, or holds null
+// where From cannot: fn never sees a zero value standing in for data the
+// record does not have.
 //
 // fn may return an error or panic: the migration fails with a
 // *[MigrationError] (a *[PanicError] cause for a panic) and nothing the
@@ -133,26 +136,17 @@ func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(
 	ts := &typedStep{from: reflect.TypeFor[From](), to: reflect.TypeFor[To]()}
 	ts.bufs.New = func() any { return unsafe.Pointer(new(To)) }
 	ts.clear = func(p unsafe.Pointer) { *(*To)(p) = *new(To) }
-	flat := !hasNestedStruct(ts.from, true, map[reflect.Type]bool{})
-	ts.flat = flat
+	ts.flat = !hasNestedStruct(ts.from, true, map[reflect.Type]bool{})
 	ts.decode = func(b []byte, c JSONCodec) (unsafe.Pointer, error) {
+		// Only for a flat From (no nested record could hold an undeclared
+		// or lack a required field), whose top-level fields the caller
+		// checked.
 		in := new(From)
-		if flat {
-			// No nested record can hold a field From does not declare:
-			// the top-level fields were checked by the caller.
-			unmarshal := json.Unmarshal
-			if c != nil {
-				unmarshal = c.Unmarshal
-			}
-			if err := unmarshal(b, in); err != nil {
-				return nil, err
-			}
-			return unsafe.Pointer(in), nil
+		unmarshal := json.Unmarshal
+		if c != nil {
+			unmarshal = c.Unmarshal
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(in); err != nil {
+		if err := unmarshal(b, in); err != nil {
 			return nil, err
 		}
 		return unsafe.Pointer(in), nil

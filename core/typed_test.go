@@ -449,3 +449,33 @@ func TestTypedJumpAndMixedDowngrade(t *testing.T) {
 	mustOK(t, err)
 	equal(t, back, v1())
 }
+
+// A typed step never lets a zero value stand in for data the record does
+// not have: a missing required field, or null where the struct cannot hold
+// it, fails the step, on the record path and on the bytes path alike.
+func TestTypedStepRefusesMissingAndNull(t *testing.T) {
+	m := orderManager(t, core.WithVersionKey("v"))
+	for _, rec := range []string{
+		`{"v":"1.0.0","id":1,"items":[],"amount":1}`,                           // no customer
+		`{"v":"1.0.0","id":1,"customer":null,"items":[],"amount":1}`,           // null customer
+		`{"v":"1.0.0","id":1,"customer":"A B","items":[{"qty":1}],"amount":1}`, // an item with no sku
+	} {
+		d := decodedRecord(t, rec)
+		_, err := m.MigrateTo(context.Background(), d, "Order", "2.0.0")
+		var ve *core.ValidationError
+		if !errors.As(err, &ve) || ve.Version.String() != "1.0.0" {
+			t.Errorf("%s: %v", rec, err)
+		}
+		_, jerr := m.MigrateJSON(context.Background(), []byte(rec), "Order", "", "2.0.0")
+		if core.ErrorType(jerr) != core.ErrorType(err) || jerr.Error() != err.Error() {
+			t.Errorf("%s: bytes path %v, record path %v", rec, jerr, err)
+		}
+	}
+}
+
+func decodedRecord(t *testing.T, s string) core.Data {
+	t.Helper()
+	d, err := core.DecodeJSON([]byte(s))
+	mustOK(t, err)
+	return d
+}

@@ -16,11 +16,13 @@
 //   - hooks.NewLogger logs each migration with log/slog to a file (so the
 //     terminal shows the progress bar, not thousands of lines).
 //
-// A few records are broken on purpose (an empty name that makes the
-// migration function panic, a name that is not a string, a missing
-// email, a city that is a number): the batch goes on (WithContinueOnError) and
-// the failures show up in the table, the trace, the audit trail and the
-// log.
+// The step User 1.0.0 → 2.0.0 is a typed migration (core.RegisterTyped:
+// a Go function from UserV1 to UserV2). A few records are broken on
+// purpose: an empty name makes the function panic; a name that is not a
+// string, a missing email or a city that is a number does not fit UserV1,
+// so the step fails before the function runs. The batch goes on
+// (WithContinueOnError) and the failures show up in the table, the trace,
+// the audit trail and the log.
 //
 // Usage:
 //

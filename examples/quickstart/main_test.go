@@ -38,6 +38,7 @@ func testConfig(t *testing.T) config {
 type expected struct {
 	users, userErrors int
 	addresses         int // nested migrations: the records that get past step 1
+	unfit             int // the records that do not fit UserV1: the typed step fails before its function
 	errorTypes        map[string]int
 }
 
@@ -48,22 +49,24 @@ func expect(t *testing.T, cfg config) expected {
 		name, isString := d["name"].(string)
 		_, hasEmail := d["email"]
 		_, cityIsString := d["address"].(map[string]any)["city"].(string)
+		// The step 1.0.0 → 2.0.0 is typed: a record that does not fit
+		// UserV1 (a name that is not a string, no email, a city that is
+		// a number) fails it before the function runs; an empty name
+		// panics in the function.
 		switch {
-		case !isString:
-			e.errorTypes["migration_function"]++
+		case !isString, !hasEmail, !cityIsString:
+			e.errorTypes["validation"]++
+			e.unfit++
 		case name == "":
 			e.errorTypes["panic"]++
-		case !hasEmail, !cityIsString:
-			e.errorTypes["validation"]++
-		}
-		if isString && name != "" {
+		default:
 			e.addresses++
 		}
 	}
 	for _, n := range e.errorTypes {
 		e.userErrors += n
 	}
-	if e.userErrors != 8 || len(e.errorTypes) != 3 || e.errorTypes["validation"] != 4 {
+	if e.userErrors != 8 || len(e.errorTypes) != 2 || e.errorTypes["validation"] != 6 {
 		t.Fatalf("the generator broke %v records, want 2 of each kind", e.errorTypes)
 	}
 	return e
@@ -361,16 +364,17 @@ func TestRunSendsEverySpanOverOTLP(t *testing.T) {
 	}
 
 	// Every span arrived: the run's and the batch's; per User migration,
-	// its span, its steps (one for the records whose function failed, two
-	// otherwise) and the function's span; per Address migration, its span
-	// and its step.
-	stepOneFailed := want.errorTypes["panic"] + want.errorTypes["migration_function"]
+	// its span, its steps (one for the records that failed step 1, which
+	// every failure does, two otherwise) and the function's span (not for
+	// the records that do not fit UserV1: the typed step fails before the
+	// function); per Address migration, its span and its step.
+	stepOneFailed := want.userErrors
 	wantSpans := map[string]int{
 		"quickstart":           1,
 		"migrate.batch User":   1,
 		"migrate User":         want.users,
 		"migrate.step User":    2*want.users - stepOneFailed,
-		"split name":           want.users,
+		"split name":           want.users - want.unfit,
 		"migrate Address":      want.addresses,
 		"migrate.step Address": want.addresses,
 	}
@@ -413,7 +417,7 @@ func TestRunWithNoCollector(t *testing.T) {
 		t.Fatalf("run with no collector = %v, want nil: the demo goes on", err)
 	}
 	out := b.String()
-	if !strings.Contains(out, "migrated 200 records in") || !strings.Contains(out, "migrations: 396  errors: 8") {
+	if !strings.Contains(out, "migrated 200 records in") || !strings.Contains(out, "migrations: 392  errors: 8") {
 		t.Errorf("the migrations did not all run:\n%s", out)
 	}
 	if !strings.Contains(out, "not every span could be sent over OTLP gRPC to http://"+closed) {

@@ -22,9 +22,9 @@ var (
 // is, in turn, each of these.
 const (
 	badEmptyName  = iota // the migration function panics
-	badNameNumber        // the migration function returns an error
-	badNoEmail           // User 3.0.0 fails validation: email is required
-	badCityNumber        // User 3.0.0 fails validation: address.city is a number
+	badNameNumber        // the record does not fit UserV1: the typed step fails before the function
+	badNoEmail           // likewise: UserV1 requires an email
+	badCityNumber        // likewise: address.city is a number
 	badKinds
 )
 
@@ -63,7 +63,8 @@ func generate(n int, seed uint64, badEvery int) []core.Data {
 	return out
 }
 
-// newManager is the models' manager with the demo's error handler.
+// newManager is the models' manager, with the typed step 1.0.0 → 2.0.0,
+// and the demo's error handler.
 func newManager(tracer trace.Tracer, onError func(error)) (*core.Manager, error) {
-	return usermodels.NewManager(tracer, core.WithErrorHandler(onError))
+	return usermodels.NewTypedManager(tracer, core.WithErrorHandler(onError))
 }

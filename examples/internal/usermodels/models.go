@@ -80,6 +80,37 @@ func NewManager(tracer trace.Tracer, opts ...core.Option) (*core.Manager, error)
 	return m, err
 }
 
+// NewTypedManager is NewManager with the step User 1.0.0 → 2.0.0 written
+// on the Go structs ([SplitNameTyped]): the quickstart's manager. A record
+// whose name is not a string does not fit UserV1, so it fails the step
+// (a validation error naming the field) before the function runs.
+func NewTypedManager(tracer trace.Tracer, opts ...core.Option) (*core.Manager, error) {
+	m := core.NewManager(opts...)
+	err := errors.Join(
+		core.Register[AddressV1](m, "Address", "1.0.0"),
+		core.Register[AddressV2](m, "Address", "2.0.0", core.WithBackwardCompatible()),
+		core.Register[UserV1](m, "User", "1.0.0"),
+		core.Register[UserV2](m, "User", "2.0.0"),
+		core.Register[UserV3](m, "User", "3.0.0", core.WithBackwardCompatible()),
+		core.RegisterTyped(m, "User", "1.0.0", "2.0.0", SplitNameTyped(tracer)),
+	)
+	return m, err
+}
+
+// SplitNameTyped is SplitName on the Go structs: no type assertion, the
+// email and the address carried by the compiler's checks.
+func SplitNameTyped(tracer trace.Tracer) func(context.Context, UserV1) (UserV2, error) {
+	return func(ctx context.Context, u UserV1) (UserV2, error) {
+		_, span := tracer.Start(ctx, "split name")
+		defer span.End()
+		words := strings.Fields(u.Name)
+		// The same bug kept on purpose: an empty name panics (index out
+		// of range); the engine recovers it and fails this record only.
+		first := words[0]
+		return UserV2{FirstName: first, LastName: strings.Join(words[1:], " "), Email: u.Email, Address: u.Address}, nil
+	}
+}
+
 // SplitName is the migration User 1.0.0 → 2.0.0. It runs under the span
 // of its step, so the span it starts is a child of that step: the same
 // goes for a database query or an HTTP call made here with an
