@@ -13,7 +13,10 @@ import (
 // [List]; any other map or slice comes back as a private copy, so nothing
 // reached through the view can change the data (values behind pointers,
 // which decoded JSON never has, are shared). Use [Record.Clone] for a
-// private, mutable deep copy. The zero Record is empty.
+// private, mutable deep copy. On a path of typed steps ([Convert],
+// [Manager.MigrateJSON]) a Record is a view of a Go struct whose map form
+// is built the first time a value is read, once, and shared by every
+// reader. The zero Record is empty.
 type Record struct {
 	m   Data
 	src *lazyData // a Go struct's record form, built at first read
