@@ -227,29 +227,43 @@ func (x *migration) beginStep(ctx context.Context, i int, st *planStep) (context
 // convertObserved is Convert on a typed path with hooks: they see the
 // input and the result through views built when they read a value.
 func convertObserved[From, To any](ctx context.Context, m *Manager, reg *registry, hs *hookSet, model string, pl *plan, in From) (To, error) {
-	var zero To
-	x := &migration{reg: reg, hs: hs, pl: pl, e: Event{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Path: pl.hookPath}}
-	x.e.Data = lazyRecord(m.codecs.structCodec(reflect.TypeFor[From]()), reflect.ValueOf(&in).Elem())
+	var out To
+	input := lazyRecord(m.codecs.structCodec(reflect.TypeFor[From]()), reflect.ValueOf(&in).Elem())
+	err := m.observeTyped(ctx, reg, hs, model, pl, input, func(hctx context.Context, x *migration) (Record, error) {
+		var err error
+		if out, err = typedSteps[From, To](hctx, x, model, pl, &in); err != nil {
+			return Record{}, err
+		}
+		return lazyRecord(m.codecs.structCodec(reflect.TypeFor[To]()), reflect.ValueOf(&out).Elem()), nil
+	})
+	if err != nil {
+		var zero To
+		return zero, err
+	}
+	return out, nil
+}
+
+// observeTyped runs a typed path between the hooks: BeforeMigrate with
+// the input's view, run (the steps, under the hooks' ctx, which returns
+// the result's view), the Validators, and AfterMigrate or OnError.
+func (m *Manager) observeTyped(ctx context.Context, reg *registry, hs *hookSet, model string, pl *plan, input Record, run func(hctx context.Context, x *migration) (Record, error)) error {
+	x := &migration{reg: reg, hs: hs, pl: pl, e: Event{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Path: pl.hookPath, Data: input}}
 	x.e.Start = m.clock.now()
 	hctx := hs.BeforeMigrate(ctx, &x.e, &x.inv)
-	out, err := typedSteps[From, To](hctx, x, model, pl, &in)
-	var res Record
-	if err == nil {
-		res = lazyRecord(m.codecs.structCodec(reflect.TypeFor[To]()), reflect.ValueOf(&out).Elem())
-		if hs.HasValidators() {
-			if h, verr := x.inv.Validate(&x.e, res); verr != nil {
-				err = &MigrationError{Model: model, From: x.e.From, To: x.e.To, Err: rejected(x.e, h, verr)}
-			}
+	res, err := run(hctx, x)
+	if err == nil && hs.HasValidators() {
+		if h, verr := x.inv.Validate(&x.e, res); verr != nil {
+			err = &MigrationError{Model: model, From: x.e.From, To: x.e.To, Err: rejected(x.e, h, verr)}
 		}
 	}
 	x.e.Elapsed = time.Since(x.e.Start)
 	defer pl.repair()
 	if err != nil {
 		x.inv.OnError(&x.e, err)
-		return zero, err
+		return err
 	}
 	x.inv.AfterMigrate(&x.e, res)
-	return out, nil
+	return nil
 }
 
 // convertRecords is Convert on a path that is not all typed: through the

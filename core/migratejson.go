@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"reflect"
 	"strconv"
-	"time"
 	"unsafe"
 )
 
@@ -270,27 +269,18 @@ func release(holder *typedStep, p unsafe.Pointer) {
 // result is a value of its own (a hook may keep its view).
 func (m *Manager) observedPointers(ctx context.Context, reg *registry, hs *hookSet, model string, pl *plan, in unsafe.Pointer) (unsafe.Pointer, error) {
 	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
-	x := &migration{reg: reg, hs: hs, pl: pl, e: Event{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Path: pl.hookPath}}
-	x.e.Data = lazyRecord(first.fromCodec, reflect.NewAt(first.from, in).Elem())
-	x.e.Start = m.clock.now()
-	hctx := hs.BeforeMigrate(ctx, &x.e, &x.inv)
-	out, err := pointerSteps(hctx, x, model, pl, in, true)
-	var res Record
-	if err == nil {
-		res = lazyRecord(last.toCodec, reflect.NewAt(last.to, out).Elem())
-		if hs.HasValidators() {
-			if h, verr := x.inv.Validate(&x.e, res); verr != nil {
-				err = &MigrationError{Model: model, From: x.e.From, To: x.e.To, Err: rejected(x.e, h, verr)}
+	var out unsafe.Pointer
+	err := m.observeTyped(ctx, reg, hs, model, pl, lazyRecord(first.fromCodec, reflect.NewAt(first.from, in).Elem()),
+		func(hctx context.Context, x *migration) (Record, error) {
+			var err error
+			if out, err = pointerSteps(hctx, x, model, pl, in, true); err != nil {
+				return Record{}, err
 			}
-		}
-	}
-	x.e.Elapsed = time.Since(x.e.Start)
-	defer pl.repair()
+			return lazyRecord(last.toCodec, reflect.NewAt(last.to, out).Elem()), nil
+		})
 	if err != nil {
-		x.inv.OnError(&x.e, err)
 		return nil, err
 	}
-	x.inv.AfterMigrate(&x.e, res)
 	return out, nil
 }
 

@@ -73,11 +73,18 @@ func TypedStep2(_ context.Context, v V2) (V3, error) {
 // migrations, TypedStep1 and TypedStep2.
 func RegisterTyped(m *core.Manager, model string) error {
 	return errors.Join(
+		registerVersions(m, model),
+		core.RegisterTyped(m, model, "1.0.0", "2.0.0", TypedStep1),
+		core.RegisterTyped(m, model, "2.0.0", "3.0.0", TypedStep2),
+	)
+}
+
+// registerVersions registers V1, V2 and V3 as versions 1.0.0 to 3.0.0.
+func registerVersions(m *core.Manager, model string) error {
+	return errors.Join(
 		core.Register[V1](m, model, "1.0.0"),
 		core.Register[V2](m, model, "2.0.0"),
 		core.Register[V3](m, model, "3.0.0"),
-		core.RegisterTyped(m, model, "1.0.0", "2.0.0", TypedStep1),
-		core.RegisterTyped(m, model, "2.0.0", "3.0.0", TypedStep2),
 	)
 }
 
@@ -108,9 +115,7 @@ func RegisterInPlace(m *core.Manager, model string) error {
 
 func register(m *core.Manager, model string, step1, step2 core.MigrationFunc) error {
 	return errors.Join(
-		core.Register[V1](m, model, "1.0.0"),
-		core.Register[V2](m, model, "2.0.0"),
-		core.Register[V3](m, model, "3.0.0"),
+		registerVersions(m, model),
 		m.RegisterMigration(model, "1.0.0", "2.0.0", step1),
 		m.RegisterMigration(model, "2.0.0", "3.0.0", step2),
 	)

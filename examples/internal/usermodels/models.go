@@ -103,11 +103,8 @@ func SplitNameTyped(tracer trace.Tracer) func(context.Context, UserV1) (UserV2, 
 	return func(ctx context.Context, u UserV1) (UserV2, error) {
 		_, span := tracer.Start(ctx, "split name")
 		defer span.End()
-		words := strings.Fields(u.Name)
-		// The same bug kept on purpose: an empty name panics (index out
-		// of range); the engine recovers it and fails this record only.
-		first := words[0]
-		return UserV2{FirstName: first, LastName: strings.Join(words[1:], " "), Email: u.Email, Address: u.Address}, nil
+		first, last := splitWords(u.Name)
+		return UserV2{FirstName: first, LastName: last, Email: u.Email, Address: u.Address}, nil
 	}
 }
 
@@ -123,12 +120,17 @@ func SplitName(tracer trace.Tracer) core.MigrationFunc {
 		if !ok {
 			return nil, fmt.Errorf("name must be a string, not %T", d["name"])
 		}
-		words := strings.Fields(name)
-		// A bug kept on purpose: an empty name panics (index out of
-		// range). The engine recovers it and fails this record only.
-		d["first_name"] = words[0]
-		d["last_name"] = strings.Join(words[1:], " ")
+		d["first_name"], d["last_name"] = splitWords(name)
 		delete(d, "name")
 		return d, nil
 	}
+}
+
+// splitWords splits a name into its first word and the rest. A bug kept
+// on purpose: an empty name panics (index out of range); the engine
+// recovers it and fails that record only.
+func splitWords(name string) (first, last string) {
+	words := strings.Fields(name)
+	first = words[0]
+	return first, strings.Join(words[1:], " ")
 }
