@@ -126,7 +126,8 @@ func (r *Report) Errors() []Finding {
 // changes it makes, but a field it removes is a warning (declare it, or
 // keep it); an auto step is judged by what auto-migration does: a missing
 // field gets its default, every other field is kept as it is, nested
-// models migrate through their own paths.
+// models migrate through their own paths. No [Option] changes what Check
+// does yet; it takes them so that one can without a new signature.
 func Check(m *core.Manager, model string, mode Mode, _ ...Option) (*Report, error) {
 	if mode&Full == 0 {
 		return nil, fmt.Errorf("schema: check %q: mode %v names no direction", model, mode)
