@@ -150,19 +150,22 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []mem
 		// missing: the record path checks them.
 		return nil, false, nil
 	}
-	body, ok := m.declaredOnly(in, members, first.fromCodec)
-	if !ok {
+	if !m.declaredOnly(in, members, first) {
 		return nil, false, nil
 	}
-	src, derr := first.decode(body, codec)
-	if derr != nil {
+	hs := m.hookSet(ctx)
+	pooled := hs.Len() == 0 // with hooks, the input and the result are values a hook may keep a view of
+	src := first.input(pooled)
+	if derr := first.decode(in, codec, src); derr != nil {
+		if pooled {
+			first.releaseInput(src)
+		}
 		return nil, false, nil
 	}
 	var res unsafe.Pointer
-	hs := m.hookSet(ctx)
-	pooled := hs.Len() == 0 // with hooks, the result is a value a hook may keep a view of
 	if pooled {
 		res, err = pointerSteps(ctx, nil, model, pl, src, false)
+		first.releaseInput(src)
 	} else {
 		res, err = m.observedPointers(ctx, reg, hs, model, pl, src)
 	}
@@ -203,26 +206,59 @@ type stampText struct {
 	prefix []byte
 }
 
-// declaredOnly returns in, for the first struct's decoder (which ignores
-// the version key), if every other top-level field is one that sc
-// declares, none that cannot be null is, and every field sc requires is
-// there; ok false otherwise (the record path then says what is wrong).
-func (m *Manager) declaredOnly(in []byte, members []member, sc *structCodec) ([]byte, bool) {
-	key := m.cfg.versionKey
+// declaredOnly reports whether the input can be decoded straight into
+// the first step's struct: every top-level field but the version key is
+// one the struct declares, none that cannot be null is, and every field
+// it requires is there. Otherwise the record path says what is wrong. The
+// last key sequence that passed is kept on the step: records of a stream
+// share it, and then only the keys and the nulls are compared.
+func (m *Manager) declaredOnly(in []byte, members []member, ts *typedStep) bool {
+	if ks := ts.shape.Load(); ks != nil && ks.matches(in, members) {
+		return true
+	}
+	key, sc := m.cfg.versionKey, ts.fromCodec
+	ks := &keyShape{keys: make([]string, len(members)), notNull: make([]bool, len(members))}
 	required := 0
-	for _, mb := range members {
-		if key != "" && string(mb.key) == key {
+	for i, mb := range members {
+		ks.keys[i] = string(mb.key)
+		if key != "" && ks.keys[i] == key {
 			continue
 		}
 		f, ok := sc.fieldBytes(mb.key)
 		if !ok || !f.nullable && string(in[mb.valStart:mb.valEnd]) == "null" {
-			return nil, false
+			return false
 		}
+		ks.notNull[i] = !f.nullable
 		if f.required {
 			required++
 		}
 	}
-	return in, required == sc.required
+	if required != sc.required {
+		return false
+	}
+	ts.shape.Store(ks)
+	return true
+}
+
+// keyShape is a sequence of top-level keys that declaredOnly let through,
+// with whether each field cannot be null.
+type keyShape struct {
+	keys    []string
+	notNull []bool
+}
+
+// matches reports whether the members have the shape's keys, in its
+// order, with no null where the shape's field cannot hold one.
+func (ks *keyShape) matches(in []byte, members []member) bool {
+	if len(members) != len(ks.keys) {
+		return false
+	}
+	for i, mb := range members {
+		if string(mb.key) != ks.keys[i] || ks.notNull[i] && string(in[mb.valStart:mb.valEnd]) == "null" {
+			return false
+		}
+	}
+	return true
 }
 
 // pointerSteps runs the typed steps of pl on the struct at in and returns

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -111,7 +112,7 @@ type typedStep struct {
 
 	// decode reads a JSON object into a new From, refusing fields it does
 	// not declare; encode writes a To as JSON.
-	decode func(b []byte, c JSONCodec) (unsafe.Pointer, error)
+	decode func(b []byte, c JSONCodec, dst unsafe.Pointer) error
 	encode func(p unsafe.Pointer, prefix []byte, size int, c JSONCodec) ([]byte, error)
 	flat   bool // From holds no struct decoded field by field below its top
 
@@ -121,7 +122,44 @@ type typedStep struct {
 	// until the next step has read it.
 	bufs  sync.Pool
 	clear func(unsafe.Pointer) // zeroes a To, so that a kept buffer holds nothing
+
+	// inBufs keeps zeroed From values for MigrateJSON to decode into when
+	// no hook may keep a view of them; newIn makes one that is not kept.
+	inBufs  sync.Pool
+	clearIn func(unsafe.Pointer)
+	newIn   func() unsafe.Pointer
+
+	shape atomic.Pointer[keyShape] // the last key sequence MigrateJSON let through
 }
+
+// input returns a zeroed From to decode into: from the pool, unless a hook
+// may keep a view of it.
+func (ts *typedStep) input(pooled bool) unsafe.Pointer {
+	if !pooled {
+		return ts.newIn()
+	}
+	return ts.inBufs.Get().(unsafe.Pointer)
+}
+
+// releaseInput zeroes a pooled input and keeps it.
+func (ts *typedStep) releaseInput(p unsafe.Pointer) {
+	ts.clearIn(p)
+	ts.inBufs.Put(p)
+}
+
+// encoder is a json.Encoder writing into a prefixed buffer, kept in
+// encoders between calls.
+type encoder struct {
+	w   prefixed
+	enc *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	e := &encoder{}
+	e.enc = json.NewEncoder(&e.w)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
 
 // buffer returns a zeroed To to hold the step's result.
 func (ts *typedStep) buffer() unsafe.Pointer { return ts.bufs.Get().(unsafe.Pointer) }
@@ -137,36 +175,37 @@ func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(
 	ts.bufs.New = func() any { return unsafe.Pointer(new(To)) }
 	ts.clear = func(p unsafe.Pointer) { *(*To)(p) = *new(To) }
 	ts.flat = !hasNestedStruct(ts.from, true, map[reflect.Type]bool{})
-	ts.decode = func(b []byte, c JSONCodec) (unsafe.Pointer, error) {
+	ts.decode = func(b []byte, c JSONCodec, dst unsafe.Pointer) error {
 		// Only for a flat From (no nested record could hold an undeclared
 		// or lack a required field), whose top-level fields the caller
-		// checked.
-		in := new(From)
-		unmarshal := json.Unmarshal
+		// checked; dst is a zeroed From.
 		if c != nil {
-			unmarshal = c.Unmarshal
+			return c.Unmarshal(b, (*From)(dst))
 		}
-		if err := unmarshal(b, in); err != nil {
-			return nil, err
-		}
-		return unsafe.Pointer(in), nil
+		return json.Unmarshal(b, (*From)(dst))
 	}
+	ts.inBufs.New = func() any { return unsafe.Pointer(new(From)) }
+	ts.clearIn = func(p unsafe.Pointer) { *(*From)(p) = *new(From) }
+	ts.newIn = func() unsafe.Pointer { return unsafe.Pointer(new(From)) }
 	ts.encode = func(p unsafe.Pointer, prefix []byte, size int, c JSONCodec) ([]byte, error) {
-		w := &prefixed{b: append(make([]byte, 0, size), prefix...), n: len(prefix)}
+		out := append(make([]byte, 0, size), prefix...)
 		if c != nil {
 			b, err := c.Marshal((*To)(p))
 			if err != nil {
 				return nil, err
 			}
+			w := prefixed{b: out, n: len(prefix)}
 			_, err = w.Write(b)
 			return w.b, err
 		}
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode((*To)(p)); err != nil {
-			return nil, err
+		e := encoders.Get().(*encoder)
+		e.w.b, e.w.n = out, len(prefix)
+		if err := e.enc.Encode((*To)(p)); err != nil {
+			return nil, err // e is not kept: a failed write would stay in it
 		}
-		return w.b, nil
+		out, e.w.b = e.w.b, nil
+		encoders.Put(e)
+		return out, nil
 	}
 	ts.only = func(ctx context.Context, in From) (out To, err error) {
 		defer recoverPanic(&err)
