@@ -292,7 +292,7 @@ func TestMigrateJSONShapeCache(t *testing.T) {
 		{`{"v":"1.0.0","n":1,"s":"a"}`, false},
 		{`{"v":"1.0.0","n":null,"s":"a"}`, true}, // the same keys, a null
 		{`{"v":"1.0.0","n":2,"s":"b"}`, false},
-		{`{"v":"1.0.0","n":3}`, true}, // s left out
+		{`{"v":"1.0.0","n":3}`, true},                // s left out
 		{`{"v":"1.0.0","n":4,"s":"d","x":1}`, false}, // x carried
 		{`{"s":"e","v":"1.0.0","n":5}`, false},       // another order
 	} {
