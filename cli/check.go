@@ -88,22 +88,23 @@ type checker struct {
 func (c *checker) fail(r report, format string, args ...any) {
 	c.findings++
 	r.Severity = string(schema.SeverityError)
-	c.add(r, "FAIL "+fmt.Sprintf(format, args...))
+	c.add(r, "FAIL", fmt.Sprintf(format, args...))
 }
 
 // warn records a warning, which is not a finding.
 func (c *checker) warn(r report, format string, args ...any) {
 	r.Severity = string(schema.SeverityWarning)
-	c.add(r, "warn "+fmt.Sprintf(format, args...))
+	c.add(r, "warn", fmt.Sprintf(format, args...))
 }
 
-func (c *checker) add(r report, line string) {
+// add prints the line, or keeps the report for a machine format.
+func (c *checker) add(r report, prefix, text string) {
 	if c.f.format == formatText {
-		fmt.Fprintln(c.a.out(), line)
+		fmt.Fprintln(c.a.out(), prefix, text)
 		return
 	}
 	if r.Message == "" {
-		r.Message = line[len("FAIL "):]
+		r.Message = text
 	}
 	if c.f.snapshot != "" && r.From != "" {
 		if v, err := core.ParseVersion(r.From); err == nil {
@@ -244,14 +245,10 @@ func (c *checker) compatibility(model string, mode schema.Mode) {
 		if f.Code == schema.CodeNoMigration && up && f.Pointer == "" {
 			continue
 		}
-		ptr := f.Pointer
-		if ptr == "" {
-			ptr = "(the record)"
-		}
 		if f.Severity == schema.SeverityError {
-			c.fail(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
+			c.fail(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, pointerText(f.Pointer), f.Code, f.Message)
 		} else {
-			c.warn(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, ptr, f.Code, f.Message)
+			c.warn(fromFinding(f), "%s %s → %s %s %s: %s", f.Model, f.From, f.To, pointerText(f.Pointer), f.Code, f.Message)
 		}
 	}
 }

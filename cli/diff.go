@@ -90,11 +90,7 @@ func coverage(findings []schema.Finding) string {
 		return b.String()
 	}
 	for _, f := range findings {
-		ptr := f.Pointer
-		if ptr == "" {
-			ptr = "(the record)"
-		}
-		fmt.Fprintf(&b, "- **%s** %s → %s `%s` %s: %s\n", f.Severity, f.From, f.To, ptr, f.Code, f.Message)
+		fmt.Fprintf(&b, "- **%s** %s → %s `%s` %s: %s\n", f.Severity, f.From, f.To, pointerText(f.Pointer), f.Code, f.Message)
 	}
 	return b.String()
 }

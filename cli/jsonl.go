@@ -79,7 +79,8 @@ var codec = sonic.Config{UseNumber: true, SortMapKeys: true, ValidateString: tru
 // U+FFFD), and a line that is not an object says what it holds.
 func decodeRecord(text []byte) (core.Data, error) {
 	if len(text) == 0 || text[0] != '{' {
-		return nil, notObject(text)
+		_, err := core.DecodeJSON(text) // says what the line holds instead
+		return nil, err
 	}
 	if !utf8.Valid(text) {
 		return nil, &decodeError{msg: "not valid UTF-8 at byte " + strconv.Itoa(invalidUTF8(text))}
@@ -96,26 +97,6 @@ type decodeError struct{ msg string }
 
 func (e *decodeError) Error() string     { return e.msg }
 func (e *decodeError) ErrorType() string { return "decode" }
-
-// notObject says what a line that does not start with "{" holds.
-func notObject(text []byte) error {
-	what := "text that is not JSON"
-	switch {
-	case bytes.HasPrefix(text, []byte(bom)):
-		what = "a byte-order mark (U+FEFF) before the object"
-	case text[0] == '[':
-		what = "an array"
-	case text[0] == '"':
-		what = "a string"
-	case text[0] == '-' || (text[0] >= '0' && text[0] <= '9'):
-		what = "a number"
-	case bytes.Equal(text, []byte("null")):
-		what = "null"
-	case bytes.Equal(text, []byte("true")) || bytes.Equal(text, []byte("false")):
-		what = "a boolean"
-	}
-	return &decodeError{msg: "not a JSON object: found " + what}
-}
 
 // bom is the UTF-8 byte-order mark, which the command accepts at the start
 // of its input only.

@@ -172,13 +172,8 @@ func (r *migration) process(ctx context.Context, c *chunk) {
 		}
 	}
 	results, err := r.a.m.MigrateBatch(ctx, records, r.f.model, r.f.from, r.f.to, r.batchOptions()...)
-	if ctx.Err() != nil { // interrupted: the records' failures are not theirs
-		c.err = ctx.Err()
-		return
-	}
-	var be *core.BatchError
-	if err != nil && !errors.As(err, &be) {
-		c.err = err // the ctx ended
+	be, ok := batchFailures(ctx, c, err)
+	if !ok {
 		return
 	}
 	migrated := make([]core.Data, len(c.lines)) // by line of the chunk
@@ -190,21 +185,7 @@ func (r *migration) process(ctx context.Context, c *chunk) {
 			c.lines[index[it.Index]].err = it.Err
 		}
 	}
-	for i := range c.lines {
-		l := &c.lines[i]
-		if l.err == nil {
-			if err := encodeRecord(&c.out, migrated[i]); err != nil {
-				c.err = err
-				return
-			}
-			c.oks++
-			continue
-		}
-		c.fails = append(c.fails, rejectOf(*l))
-		if !r.f.continueOn {
-			return // what comes after the first failure is not written
-		}
-	}
+	r.emit(c, func(i int) error { return encodeRecord(&c.out, migrated[i]) })
 }
 
 // processJSON migrates one chunk as JSON: the engine decodes each line
@@ -219,13 +200,8 @@ func (r *migration) processJSON(ctx context.Context, c *chunk) {
 	}
 	opts := append(r.batchOptions(), core.WithJSONCodec(codec))
 	results, err := r.a.m.MigrateBatchJSON(ctx, raws, r.f.model, r.f.from, r.f.to, opts...)
-	if ctx.Err() != nil {
-		c.err = ctx.Err()
-		return
-	}
-	var be *core.BatchError
-	if err != nil && !errors.As(err, &be) {
-		c.err = err
+	be, ok := batchFailures(ctx, c, err)
+	if !ok {
 		return
 	}
 	if be != nil {
@@ -237,11 +213,38 @@ func (r *migration) processJSON(ctx context.Context, c *chunk) {
 			}
 		}
 	}
+	r.emit(c, func(i int) error {
+		c.out.Write(results[i])
+		return c.out.WriteByte('\n')
+	})
+}
+
+// batchFailures returns the failed items of a chunk's batch, or ok false
+// when the run itself failed (the ctx ended, so the records' failures are
+// not theirs), with c.err set.
+func batchFailures(ctx context.Context, c *chunk, err error) (be *core.BatchError, ok bool) {
+	if ctx.Err() != nil {
+		c.err = ctx.Err()
+		return nil, false
+	}
+	if err != nil && !errors.As(err, &be) {
+		c.err = err
+		return nil, false
+	}
+	return be, true
+}
+
+// emit writes a chunk's lines in order: each migrated one with write,
+// each failed one to the chunk's failures; without --continue-on-error,
+// nothing after the first failure is written.
+func (r *migration) emit(c *chunk, write func(i int) error) {
 	for i := range c.lines {
 		l := &c.lines[i]
 		if l.err == nil {
-			c.out.Write(results[i])
-			c.out.WriteByte('\n')
+			if err := write(i); err != nil {
+				c.err = err
+				return
+			}
 			c.oks++
 			continue
 		}

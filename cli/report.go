@@ -37,6 +37,15 @@ const (
 	formatJUnit  = "junit"
 )
 
+// pointerText is a finding's JSON pointer as the text formats write it:
+// "(the record)" for the whole record.
+func pointerText(p string) string {
+	if p == "" {
+		return "(the record)"
+	}
+	return p
+}
+
 // fromFinding is a report of a schema.Check finding.
 func fromFinding(f schema.Finding) report {
 	return report{Check: "compatibility", Model: f.Model, From: f.From, To: f.To, Pointer: f.Pointer, Code: f.Code, Severity: string(f.Severity), Message: f.Message}

@@ -50,11 +50,13 @@ func (c *Census) Add(model string, d Data) {
 // invalid.
 func (c *Census) AddJSON(model string, b []byte) {
 	var buf [32]member
-	if members, ok := scanMembers(b, buf[:0]); ok && !c.m.hasVersionKey(b, members) {
-		c.count(model, func(mc *modelCount) { mc.none++ })
-		return
-	} else if ok {
-		if v := c.m.versionIn(b, members, model); !v.IsZero() {
+	if members, ok := scanMembers(b, buf[:0]); ok {
+		v, has := c.m.versionIn(b, members, c.m.registry().models[model])
+		switch {
+		case !has:
+			c.count(model, func(mc *modelCount) { mc.none++ })
+			return
+		case !v.IsZero():
 			c.count(model, func(mc *modelCount) { mc.versions[v]++ })
 			return
 		}

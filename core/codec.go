@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +23,8 @@ type codec struct {
 	dec func(v any, dst reflect.Value, strict bool) *problem
 	// enc returns the record form of src, in containers of its own.
 	enc func(src reflect.Value) any
+	// sc is the struct codec of a struct type, nil for any other.
+	sc *structCodec
 }
 
 // structCodec is the codec of a struct type, with its fields.
@@ -33,35 +34,33 @@ type structCodec struct {
 	codecs   []*codec
 	names    map[string]int // each field's index in fields
 	required int            // how many fields are required
-	// encodes counts the structs turned into records, for the tests that
-	// prove a hook that reads no value costs no record.
-	encodes atomic.Int64
+	// onEncode, if set (by a test, before any migration), is called for
+	// each struct turned into a record.
+	onEncode func()
 }
 
 // codecs builds and keeps the codecs of a manager, one per Go type.
+// Lookups of built codecs take no lock.
 type codecs struct {
-	mu      sync.Mutex
-	byType  map[reflect.Type]*codec
-	structs map[reflect.Type]*structCodec
+	ready  sync.Map // reflect.Type → *codec, complete
+	mu     sync.Mutex
+	byType map[reflect.Type]*codec // every codec built or being built; mu
+}
+
+// of returns the codec of t, built on first use.
+func (cs *codecs) of(t reflect.Type) *codec {
+	if c, ok := cs.ready.Load(t); ok {
+		return c.(*codec)
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	c := cs.codec(t) // complete once the outermost build returns
+	cs.ready.Store(t, c)
+	return c
 }
 
 // structCodec returns the codec of struct type t, built on first use.
-func (cs *codecs) structCodec(t reflect.Type) *structCodec {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if sc := cs.structs[t]; sc != nil {
-		return sc
-	}
-	cs.codec(t)
-	return cs.structs[t]
-}
-
-// codecOf returns the codec of any type t, built on first use.
-func (cs *codecs) codecOf(t reflect.Type) *codec {
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	return cs.codec(t)
-}
+func (cs *codecs) structCodec(t reflect.Type) *structCodec { return cs.of(t).sc }
 
 // codec returns the codec of t; cs.mu is held. A type met again inside
 // itself gets the codec being built, through an indirection.
@@ -70,7 +69,7 @@ func (cs *codecs) codec(t reflect.Type) *codec {
 		return c
 	}
 	if cs.byType == nil {
-		cs.byType, cs.structs = map[reflect.Type]*codec{}, map[reflect.Type]*structCodec{}
+		cs.byType = map[reflect.Type]*codec{}
 	}
 	c := &codec{}
 	cs.byType[t] = c
@@ -141,7 +140,7 @@ func (cs *codecs) listCodec(t reflect.Type) codec {
 				dst.SetZero()
 				return nil
 			}
-			n, at, ok := listOf(v)
+			n, ok := listLen(v)
 			if !ok {
 				return &problem{reason: "want an array, got " + jsonKind(v)}
 			}
@@ -152,7 +151,7 @@ func (cs *codecs) listCodec(t reflect.Type) codec {
 				n = min(n, t.Len())
 			}
 			for i := range n {
-				if p := elem.dec(at(i), dst.Index(i), strict); p != nil {
+				if p := elem.dec(listAt(v, i), dst.Index(i), strict); p != nil {
 					return p.prefix("[" + strconv.Itoa(i) + "]")
 				}
 			}
@@ -171,15 +170,24 @@ func (cs *codecs) listCodec(t reflect.Type) codec {
 	}
 }
 
-// listOf returns the length and elements of a record's array.
-func listOf(v any) (int, func(int) any, bool) {
+// listLen returns the length of a record's array, which is a []any or a
+// []map[string]any.
+func listLen(v any) (int, bool) {
 	switch x := v.(type) {
 	case []any:
-		return len(x), func(i int) any { return x[i] }, true
+		return len(x), true
 	case []map[string]any:
-		return len(x), func(i int) any { return x[i] }, true
+		return len(x), true
 	}
-	return 0, nil, false
+	return 0, false
+}
+
+// listAt returns element i of a record's array (listLen said it is one).
+func listAt(v any, i int) any {
+	if x, ok := v.([]any); ok {
+		return x[i]
+	}
+	return v.([]map[string]any)[i]
 }
 
 func (cs *codecs) mapCodec(t reflect.Type) codec {
@@ -307,8 +315,8 @@ func (cs *codecs) newStructCodec(t reflect.Type) codec {
 			sc.codecs[i] = cs.codec(ft)
 		}
 	}
-	cs.structs[t] = sc
 	return codec{
+		sc: sc,
 		dec: func(v any, dst reflect.Value, strict bool) *problem {
 			obj, ok := v.(map[string]any)
 			if !ok {
@@ -367,7 +375,9 @@ func (sc *structCodec) decode(obj map[string]any, dst reflect.Value, strict bool
 // encode returns the record form of src: every field but the empty ones
 // that omitempty (or omitzero) leaves out.
 func (sc *structCodec) encode(src reflect.Value) Data {
-	sc.encodes.Add(1)
+	if sc.onEncode != nil {
+		sc.onEncode()
+	}
 	out := make(Data, len(sc.fields))
 	for i := range sc.fields {
 		f := &sc.fields[i]
@@ -510,7 +520,7 @@ func decFloat(v any, dst reflect.Value, _ bool) *problem {
 	if p := checkNumber(v); p != nil {
 		return p
 	}
-	f, ok := asFloat64(v)
+	f, ok := number(v)
 	if !ok {
 		return &problem{reason: "want a number, got " + jsonKind(v)}
 	}
@@ -533,67 +543,37 @@ func encFloat(src reflect.Value) any {
 	return json.Number(b)
 }
 
-// asInt64 returns an integer of a record (checked by checkInteger) as an
-// int64.
+// asInt64 returns an integer of a record, which checkInteger accepted,
+// as an int64, exactly.
 func asInt64(v any) (int64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := strconv.ParseInt(string(x), 10, 64)
-		return n, err == nil
-	case float64:
-		return int64(x), true
-	case float32:
-		return int64(x), true
+	if n, ok := v.(json.Number); ok {
+		x, err := n.Int64()
+		return x, err == nil
 	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	switch rv := reflect.ValueOf(v); {
+	case rv.CanInt():
 		return rv.Int(), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u := rv.Uint()
-		return int64(u), u <= math.MaxInt64
+	case rv.CanUint():
+		return int64(rv.Uint()), rv.Uint() <= math.MaxInt64
+	case rv.CanFloat():
+		return int64(rv.Float()), true
 	}
 	return 0, false
 }
 
-// asUint64 returns a non-negative integer of a record as a uint64.
+// asUint64 is asInt64 for an unsigned integer.
 func asUint64(v any) (uint64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		n, err := strconv.ParseUint(string(x), 10, 64)
-		return n, err == nil
-	case float64:
-		return uint64(x), x >= 0
-	case float32:
-		return uint64(x), x >= 0
+	if n, ok := v.(json.Number); ok {
+		x, err := strconv.ParseUint(string(n), 10, 64)
+		return x, err == nil
 	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	switch rv := reflect.ValueOf(v); {
+	case rv.CanInt():
 		return uint64(rv.Int()), rv.Int() >= 0
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+	case rv.CanUint():
 		return rv.Uint(), true
-	}
-	return 0, false
-}
-
-// asFloat64 returns a number of a record as a float64.
-func asFloat64(v any) (float64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		f, err := strconv.ParseFloat(string(x), 64)
-		return f, err == nil
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	}
-	rv := reflect.ValueOf(v)
-	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return float64(rv.Int()), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return float64(rv.Uint()), true
+	case rv.CanFloat():
+		return uint64(rv.Float()), rv.Float() >= 0
 	}
 	return 0, false
 }

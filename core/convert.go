@@ -37,7 +37,7 @@ func Convert[From, To any](ctx context.Context, m *Manager, model string, in Fro
 		if hs.Len() == 0 {
 			return typedSteps[From, To](ctx, nil, model, cv.plan, &in)
 		}
-		return convertObserved[From, To](ctx, m, reg, hs, model, cv.plan, in)
+		return convertObserved[From, To](ctx, m, hs, model, cv.plan, in)
 	}
 	return convertRecords[From, To](ctx, m, model, cv.from, cv.to, in)
 }
@@ -155,38 +155,59 @@ func typedSteps[From, To any](ctx context.Context, x *migration, model string, p
 		return out, nil
 	}
 	first, _ := steps[0].typed.first.(func(context.Context, From, unsafe.Pointer) error)
-	holder := steps[0].typed
-	buf := holder.buffer()
-	defer func() { holder.release(buf) }()
+	buf := steps[0].typed.out.get()
 	sctx, done := x.beginStep(ctx, 0, &steps[0])
 	if err := done(model, &steps[0], first(sctx, *in, buf)); err != nil {
+		steps[0].typed.out.put(buf)
 		return zero, err
 	}
-	for i := 1; i < n-1; i++ {
-		st := &steps[i]
-		if err := stepCtx(ctx, model, st); err != nil {
-			return zero, err
-		}
-		next := st.typed.buffer()
-		sctx, done := x.beginStep(ctx, i, st)
-		err := done(model, st, st.typed.mid(sctx, buf, next))
-		holder.release(buf)
-		holder, buf = st.typed, next
-		if err != nil {
-			return zero, err
-		}
+	buf, holder, err := midSteps(ctx, x, model, steps[1:n-1], 1, buf, steps[0].typed, false)
+	if err != nil {
+		return zero, err
 	}
 	st := &steps[n-1]
 	if err := stepCtx(ctx, model, st); err != nil {
+		holder.out.put(buf)
 		return zero, err
 	}
 	last, _ := st.typed.last.(func(context.Context, unsafe.Pointer) (To, error))
 	sctx, done = x.beginStep(ctx, n-1, st)
 	out, err := last(sctx, buf)
+	holder.out.put(buf)
 	if err = done(model, st, err); err != nil {
 		return zero, err
 	}
 	return out, nil
+}
+
+// midSteps runs steps (the first of them step offset of the path) with
+// their mid form, from the struct at cur, held in a buffer of holder's
+// (nil: not ours to release). Each result goes into a buffer of its step,
+// the last one into a new value nothing else holds when keep is set; it
+// returns the last result and its holder.
+func midSteps(ctx context.Context, x *migration, model string, steps []planStep, offset int, cur unsafe.Pointer, holder *typedStep, keep bool) (unsafe.Pointer, *typedStep, error) {
+	for i := range steps {
+		st := &steps[i]
+		if err := stepCtx(ctx, model, st); err != nil {
+			holder.release(cur)
+			return nil, nil, err
+		}
+		next, nextHolder := unsafe.Pointer(nil), st.typed
+		if keep && i == len(steps)-1 {
+			next, nextHolder = reflect.New(st.typed.to).UnsafePointer(), nil
+		} else {
+			next = st.typed.out.get()
+		}
+		sctx, done := x.beginStep(ctx, offset+i, st)
+		err := done(model, st, st.typed.mid(sctx, cur, next))
+		holder.release(cur)
+		holder, cur = nextHolder, next
+		if err != nil {
+			holder.release(cur)
+			return nil, nil, err
+		}
+	}
+	return cur, holder, nil
 }
 
 // stepCtx is the error of a step that ctx ended before.
@@ -226,15 +247,16 @@ func (x *migration) beginStep(ctx context.Context, i int, st *planStep) (context
 
 // convertObserved is Convert on a typed path with hooks: they see the
 // input and the result through views built when they read a value.
-func convertObserved[From, To any](ctx context.Context, m *Manager, reg *registry, hs *hookSet, model string, pl *plan, in From) (To, error) {
+func convertObserved[From, To any](ctx context.Context, m *Manager, hs *hookSet, model string, pl *plan, in From) (To, error) {
 	var out To
-	input := lazyRecord(m.codecs.structCodec(reflect.TypeFor[From]()), reflect.ValueOf(&in).Elem())
-	err := m.observeTyped(ctx, reg, hs, model, pl, input, func(hctx context.Context, x *migration) (Record, error) {
+	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
+	input := lazyRecord(first.fromCodec, reflect.ValueOf(&in).Elem())
+	err := m.observeTyped(ctx, hs, model, pl, input, func(hctx context.Context, x *migration) (Record, error) {
 		var err error
 		if out, err = typedSteps[From, To](hctx, x, model, pl, &in); err != nil {
 			return Record{}, err
 		}
-		return lazyRecord(m.codecs.structCodec(reflect.TypeFor[To]()), reflect.ValueOf(&out).Elem()), nil
+		return lazyRecord(last.toCodec, reflect.ValueOf(&out).Elem()), nil
 	})
 	if err != nil {
 		var zero To
@@ -246,8 +268,8 @@ func convertObserved[From, To any](ctx context.Context, m *Manager, reg *registr
 // observeTyped runs a typed path between the hooks: BeforeMigrate with
 // the input's view, run (the steps, under the hooks' ctx, which returns
 // the result's view), the Validators, and AfterMigrate or OnError.
-func (m *Manager) observeTyped(ctx context.Context, reg *registry, hs *hookSet, model string, pl *plan, input Record, run func(hctx context.Context, x *migration) (Record, error)) error {
-	x := &migration{reg: reg, hs: hs, pl: pl, e: Event{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Path: pl.hookPath, Data: input}}
+func (m *Manager) observeTyped(ctx context.Context, hs *hookSet, model string, pl *plan, input Record, run func(hctx context.Context, x *migration) (Record, error)) error {
+	x := &migration{hs: hs, pl: pl, e: Event{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Path: pl.hookPath, Data: input}}
 	x.e.Start = m.clock.now()
 	hctx := hs.BeforeMigrate(ctx, &x.e, &x.inv)
 	res, err := run(hctx, x)
@@ -282,7 +304,7 @@ func convertRecords[From, To any](ctx context.Context, m *Manager, model string,
 // does not declare are not part of a T.
 func decodeAs[T any](m *Manager, d Data, model string, from, to Version) (T, error) {
 	var out T
-	c := m.codecs.codecOf(reflect.TypeFor[T]())
+	c := m.codecs.of(reflect.TypeFor[T]())
 	if p := c.dec(d, reflect.ValueOf(&out).Elem(), false); p != nil {
 		return out, &MigrationError{Model: model, From: from, To: to, Reason: "cannot convert the result to " + reflect.TypeFor[T]().String(),
 			Err: &ValidationError{Model: model, Version: to, Field: p.field, Reason: p.reason}}

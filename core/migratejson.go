@@ -3,7 +3,6 @@ package core
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"reflect"
 	"strconv"
 	"unsafe"
@@ -48,55 +47,45 @@ func (m *Manager) migrateJSON(ctx context.Context, in []byte, model string, fv, 
 	}
 	var buf [32]member
 	if members, ok := scanMembers(in, buf[:0]); ok {
+		mr := m.registry().models[model]
 		from := fv
 		if fromRecord {
-			if v := m.versionIn(in, members, model); !v.IsZero() {
-				from = v
-			} else if m.hasVersionKey(in, members) {
-				from = Version{} // a version key the scan cannot read: the record path says why
+			if v, has := m.versionIn(in, members, mr); has {
+				from = v // zero for a version key the scan cannot read: the record path says why
 			}
 		}
-		if out, done, err := m.migrateJSONTyped(ctx, in, members, model, from, tv, codec); done {
+		if out, done, err := m.migrateJSONTyped(ctx, in, members, mr, model, from, tv, codec); done {
 			return out, err
 		}
 	}
 	return m.migrateJSONRecord(ctx, in, model, fv, tv, fromRecord, validate)
 }
 
-// hasVersionKey reports whether the scanned record has the version key.
-func (m *Manager) hasVersionKey(in []byte, members []member) bool {
-	for _, mb := range members {
-		if m.cfg.versionKey != "" && string(mb.key) == m.cfg.versionKey {
-			return true
-		}
-	}
-	return false
-}
-
-// versionIn reads the version key from the scanned members of a record,
-// if it holds a plain version string; a zero Version otherwise.
-func (m *Manager) versionIn(in []byte, members []member, model string) Version {
+// versionIn reads the version key from the scanned members of a record of
+// mr's model (nil: unknown): has says whether the record has the key; v
+// is its version, zero unless it holds a plain version string.
+func (m *Manager) versionIn(in []byte, members []member, mr *modelReg) (v Version, has bool) {
 	key := m.cfg.versionKey
+	if key == "" {
+		return Version{}, false
+	}
 	for _, mb := range members {
-		if key == "" || string(mb.key) != key {
+		if string(mb.key) != key {
 			continue
 		}
 		raw := in[mb.valStart:mb.valEnd]
 		if len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw[1:len(raw)-1], '\\') >= 0 {
-			return Version{}
+			return Version{}, true
 		}
-		if mr := m.registry().models[model]; mr != nil {
+		if mr != nil {
 			if v, ok := mr.graph.byText[string(raw[1:len(raw)-1])]; ok {
-				return v // a known version, read with no allocation
+				return v, true // a known version, read with no allocation
 			}
 		}
-		v, err := ParseVersion(string(raw[1 : len(raw)-1]))
-		if err != nil {
-			return Version{}
-		}
-		return v
+		v, _ := ParseVersion(string(raw[1 : len(raw)-1]))
+		return v, true
 	}
-	return Version{}
+	return Version{}, false
 }
 
 // migrateJSONRecord is migrateJSON through the record form.
@@ -118,26 +107,19 @@ func (m *Manager) migrateJSONRecord(ctx context.Context, in []byte, model string
 	if err != nil {
 		return nil, err
 	}
-	w := &prefixed{b: make([]byte, 0, len(in)+64)}
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	b, err := encodeObject(out, nil, len(in)+64)
+	if err != nil {
 		return nil, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot encode the result", Err: ErrInvalidData}
 	}
-	return w.b, nil
+	return b, nil
 }
 
 // migrateJSONTyped is MigrateJSON on a path of typed steps only, from
 // struct to struct; done is false when it does not apply (the path is not
 // all typed, or the input has fields the first struct does not declare,
 // or does not decode into it), and the record path must run.
-func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []member, model string, fv, tv Version, codec JSONCodec) (out []byte, done bool, err error) {
-	if fv.IsZero() || fv == tv {
-		return nil, false, nil
-	}
-	reg := m.registry()
-	mr := reg.models[model]
-	if mr == nil {
+func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []member, mr *modelReg, model string, fv, tv Version, codec JSONCodec) (out []byte, done bool, err error) {
+	if fv.IsZero() || fv == tv || mr == nil {
 		return nil, false, nil
 	}
 	pl := mr.lookup(fv, tv)
@@ -155,27 +137,31 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []mem
 	}
 	hs := m.hookSet(ctx)
 	pooled := hs.Len() == 0 // with hooks, the input and the result are values a hook may keep a view of
-	src := first.input(pooled)
+	var src unsafe.Pointer
+	if pooled {
+		src = first.in.get()
+	} else {
+		src = first.in.fresh()
+	}
 	if derr := first.decode(in, codec, src); derr != nil {
 		if pooled {
-			first.releaseInput(src)
+			first.in.put(src)
 		}
 		return nil, false, nil
 	}
 	var res unsafe.Pointer
+	var holder *typedStep // the step whose buffer holds the result; nil: a value a hook may keep
 	if pooled {
-		res, err = pointerSteps(ctx, nil, model, pl, src, false)
-		first.releaseInput(src)
+		res, holder, err = midSteps(ctx, nil, model, pl.steps, 0, src, nil, false)
+		first.in.put(src)
 	} else {
-		res, err = m.observedPointers(ctx, reg, hs, model, pl, src)
+		res, err = m.observedPointers(ctx, hs, model, pl, src)
 	}
 	if err != nil {
 		return nil, true, err
 	}
-	b, err := last.encode(res, m.stampPrefix(pl, tv), len(in)+64, codec)
-	if pooled {
-		last.release(res)
-	}
+	b, err := last.encode(res, m.stampPrefix(pl), len(in)+64, codec)
+	holder.release(res)
 	if err != nil {
 		return nil, true, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot encode the result", Err: ErrInvalidData}
 	}
@@ -183,27 +169,22 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []mem
 }
 
 // stampPrefix returns the start of an encoded result that sets the
-// version key to v, such as {"schema_version":"3.0.0", (nil when the
-// manager has no version key): made once per plan.
-func (m *Manager) stampPrefix(pl *plan, v Version) []byte {
+// version key to the plan's target, such as {"schema_version":"3.0.0",
+// (nil when the manager has no version key): made once per plan, whose
+// registry is the manager's.
+func (m *Manager) stampPrefix(pl *plan) []byte {
 	key := m.cfg.versionKey
 	if key == "" {
 		return nil
 	}
-	if p := pl.stamp.Load(); p != nil && p.key == key {
-		return p.prefix
+	if p := pl.stamp.Load(); p != nil {
+		return *p
 	}
 	b := strconv.AppendQuote([]byte{'{'}, key)
 	b = append(b, ':', '"')
-	b = append(v.appendText(b), '"', ',')
-	pl.stamp.Store(&stampText{key: key, prefix: b})
+	b = append(pl.path[len(pl.path)-1].appendText(b), '"', ',')
+	pl.stamp.Store(&b)
 	return b
-}
-
-// stampText is the cached start of a plan's encoded results.
-type stampText struct {
-	key    string
-	prefix []byte
 }
 
 // declaredOnly reports whether the input can be decoded straight into
@@ -261,55 +242,16 @@ func (ks *keyShape) matches(in []byte, members []member) bool {
 	return true
 }
 
-// pointerSteps runs the typed steps of pl on the struct at in and returns
-// a pointer to the result, in a buffer of the last step's (which the
-// caller releases) or, with keep, a new value nothing else holds.
-func pointerSteps(ctx context.Context, x *migration, model string, pl *plan, in unsafe.Pointer, keep bool) (unsafe.Pointer, error) {
-	cur := in
-	var holder *typedStep // the step whose buffer cur is, nil for in
-	for i := range pl.steps {
-		st := &pl.steps[i]
-		if err := stepCtx(ctx, model, st); err != nil {
-			release(holder, cur)
-			return nil, err
-		}
-		var next unsafe.Pointer
-		if keep && i == len(pl.steps)-1 {
-			next = reflect.New(st.typed.to).UnsafePointer()
-		} else {
-			next = st.typed.buffer()
-		}
-		sctx, done := x.beginStep(ctx, i, st)
-		err := done(model, st, st.typed.mid(sctx, cur, next))
-		release(holder, cur)
-		holder, cur = st.typed, next
-		if keep && i == len(pl.steps)-1 {
-			holder = nil
-		}
-		if err != nil {
-			release(holder, cur)
-			return nil, err
-		}
-	}
-	return cur, nil
-}
-
-func release(holder *typedStep, p unsafe.Pointer) {
-	if holder != nil {
-		holder.release(p)
-	}
-}
-
-// observedPointers is pointerSteps between the hooks: they see the input
+// observedPointers runs the typed steps of pl between the hooks: they see the input
 // and the result through views built when they read a value, so the
 // result is a value of its own (a hook may keep its view).
-func (m *Manager) observedPointers(ctx context.Context, reg *registry, hs *hookSet, model string, pl *plan, in unsafe.Pointer) (unsafe.Pointer, error) {
+func (m *Manager) observedPointers(ctx context.Context, hs *hookSet, model string, pl *plan, in unsafe.Pointer) (unsafe.Pointer, error) {
 	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
 	var out unsafe.Pointer
-	err := m.observeTyped(ctx, reg, hs, model, pl, lazyRecord(first.fromCodec, reflect.NewAt(first.from, in).Elem()),
+	err := m.observeTyped(ctx, hs, model, pl, lazyRecord(first.fromCodec, reflect.NewAt(first.from, in).Elem()),
 		func(hctx context.Context, x *migration) (Record, error) {
 			var err error
-			if out, err = pointerSteps(hctx, x, model, pl, in, true); err != nil {
+			if out, _, err = midSteps(hctx, x, model, pl.steps, 0, in, nil, true); err != nil {
 				return Record{}, err
 			}
 			return lazyRecord(last.toCodec, reflect.NewAt(last.to, out).Elem()), nil

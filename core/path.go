@@ -13,7 +13,7 @@ type plan struct {
 	steps    []planStep
 	allTyped bool // every step is typed: Convert needs no record
 
-	stamp atomic.Pointer[stampText] // MigrateJSON's start of a result
+	stamp atomic.Pointer[[]byte] // MigrateJSON's start of a result (stampPrefix)
 }
 
 // repair undoes a hook's write to the hooks' path, which the contract

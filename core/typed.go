@@ -118,33 +118,41 @@ type typedStep struct {
 
 	fromCodec, toCodec *structCodec
 
-	// bufs keeps zeroed To values for Convert to hold a step's result
-	// until the next step has read it.
-	bufs  sync.Pool
-	clear func(unsafe.Pointer) // zeroes a To, so that a kept buffer holds nothing
-
-	// inBufs keeps zeroed From values for MigrateJSON to decode into when
-	// no hook may keep a view of them; newIn makes one that is not kept.
-	inBufs  sync.Pool
-	clearIn func(unsafe.Pointer)
-	newIn   func() unsafe.Pointer
+	// out keeps zeroed To values to hold a step's result until the next
+	// step has read it; in, zeroed From values for MigrateJSON to decode
+	// into when no hook may keep a view of them.
+	out, in valuePool
 
 	shape atomic.Pointer[keyShape] // the last key sequence MigrateJSON let through
 }
 
-// input returns a zeroed From to decode into: from the pool, unless a hook
-// may keep a view of it.
-func (ts *typedStep) input(pooled bool) unsafe.Pointer {
-	if !pooled {
-		return ts.newIn()
+// release puts a result buffer of ts back in its pool; a nil ts holds no
+// buffer (the value is not the engine's to keep).
+func (ts *typedStep) release(p unsafe.Pointer) {
+	if ts != nil {
+		ts.out.put(p)
 	}
-	return ts.inBufs.Get().(unsafe.Pointer)
 }
 
-// releaseInput zeroes a pooled input and keeps it.
-func (ts *typedStep) releaseInput(p unsafe.Pointer) {
-	ts.clearIn(p)
-	ts.inBufs.Put(p)
+// valuePool keeps zeroed values of one Go type, by pointer.
+type valuePool struct {
+	pool  sync.Pool
+	zero  func(unsafe.Pointer)  // zeroes a value, so that a kept one holds nothing
+	fresh func() unsafe.Pointer // a new value, never kept
+}
+
+// initValuePool makes vp a pool of T values.
+func initValuePool[T any](vp *valuePool) {
+	vp.zero = func(p unsafe.Pointer) { *(*T)(p) = *new(T) }
+	vp.fresh = func() unsafe.Pointer { return unsafe.Pointer(new(T)) }
+	vp.pool.New = func() any { return vp.fresh() }
+}
+
+func (vp *valuePool) get() unsafe.Pointer { return vp.pool.Get().(unsafe.Pointer) }
+
+func (vp *valuePool) put(p unsafe.Pointer) {
+	vp.zero(p)
+	vp.pool.Put(p)
 }
 
 // encoder is a json.Encoder writing into a prefixed buffer, kept in
@@ -161,19 +169,24 @@ var encoders = sync.Pool{New: func() any {
 	return e
 }}
 
-// buffer returns a zeroed To to hold the step's result.
-func (ts *typedStep) buffer() unsafe.Pointer { return ts.bufs.Get().(unsafe.Pointer) }
-
-// release zeroes a buffer of ts and keeps it for the next Convert.
-func (ts *typedStep) release(p unsafe.Pointer) {
-	ts.clear(p)
-	ts.bufs.Put(p)
+// encodeObject encodes v, a JSON object, after prefix (see prefixed),
+// into a new slice of capacity size, HTML left as it is.
+func encodeObject(v any, prefix []byte, size int) ([]byte, error) {
+	e := encoders.Get().(*encoder)
+	e.w.b, e.w.n = append(make([]byte, 0, size), prefix...), len(prefix)
+	if err := e.enc.Encode(v); err != nil {
+		return nil, err // e is not kept: a failed write would stay in it
+	}
+	out := e.w.b
+	e.w.b = nil
+	encoders.Put(e)
+	return out, nil
 }
 
 func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(context.Context, From) (To, error)) *typedStep {
 	ts := &typedStep{from: reflect.TypeFor[From](), to: reflect.TypeFor[To]()}
-	ts.bufs.New = func() any { return unsafe.Pointer(new(To)) }
-	ts.clear = func(p unsafe.Pointer) { *(*To)(p) = *new(To) }
+	initValuePool[To](&ts.out)
+	initValuePool[From](&ts.in)
 	ts.flat = !hasNestedStruct(ts.from, true, map[reflect.Type]bool{})
 	ts.decode = func(b []byte, c JSONCodec, dst unsafe.Pointer) error {
 		// Only for a flat From (no nested record could hold an undeclared
@@ -184,28 +197,17 @@ func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(
 		}
 		return json.Unmarshal(b, (*From)(dst))
 	}
-	ts.inBufs.New = func() any { return unsafe.Pointer(new(From)) }
-	ts.clearIn = func(p unsafe.Pointer) { *(*From)(p) = *new(From) }
-	ts.newIn = func() unsafe.Pointer { return unsafe.Pointer(new(From)) }
 	ts.encode = func(p unsafe.Pointer, prefix []byte, size int, c JSONCodec) ([]byte, error) {
-		out := append(make([]byte, 0, size), prefix...)
-		if c != nil {
-			b, err := c.Marshal((*To)(p))
-			if err != nil {
-				return nil, err
-			}
-			w := prefixed{b: out, n: len(prefix)}
-			_, err = w.Write(b)
-			return w.b, err
+		if c == nil {
+			return encodeObject((*To)(p), prefix, size)
 		}
-		e := encoders.Get().(*encoder)
-		e.w.b, e.w.n = out, len(prefix)
-		if err := e.enc.Encode((*To)(p)); err != nil {
-			return nil, err // e is not kept: a failed write would stay in it
+		b, err := c.Marshal((*To)(p))
+		if err != nil {
+			return nil, err
 		}
-		out, e.w.b = e.w.b, nil
-		encoders.Put(e)
-		return out, nil
+		w := prefixed{b: append(make([]byte, 0, size), prefix...), n: len(prefix)}
+		_, err = w.Write(b)
+		return w.b, err
 	}
 	ts.only = func(ctx context.Context, in From) (out To, err error) {
 		defer recoverPanic(&err)

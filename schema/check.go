@@ -262,13 +262,6 @@ type judge struct {
 
 func (j *judge) fields(ptr string, a, b []core.Field) []Finding {
 	var out []Finding
-	byName := func(fs []core.Field) map[string]*core.Field {
-		m := make(map[string]*core.Field, len(fs))
-		for i := range fs {
-			m[fs[i].Name] = &fs[i]
-		}
-		return m
-	}
 	am, bm := byName(a), byName(b)
 	for _, fa := range a {
 		if _, ok := bm[fa.Name]; !ok {
@@ -289,7 +282,7 @@ func (j *judge) fields(ptr string, a, b []core.Field) []Finding {
 			out = append(out, j.added(p, &fb)...)
 			continue
 		}
-		out = append(out, j.changed(p, fa, &fb)...)
+		out = append(out, j.changed(p, &fa, &fb)...)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/transmute-go/transmute/core"
@@ -26,7 +27,7 @@ func Diff(want, got map[string]any) string {
 		return fmt.Sprintf("  want %#v\n  got  %#v\n", want, got)
 	}
 	var lines []string
-	diffValue("", w, g, &lines)
+	differences(nil, w, g, func(d difference) { lines = append(lines, d.line()) })
 	if len(lines) == 0 {
 		return ""
 	}
@@ -49,57 +50,102 @@ func normalize(v map[string]any) (any, bool) {
 	return out, true
 }
 
-func diffValue(path string, want, got any, lines *[]string) {
+// difference is one place where two JSON values differ: at path, want
+// (if in want) and got (if in got).
+type difference struct {
+	path          []step
+	want, got     any
+	inWant, inGot bool
+}
+
+// step is a step of a path: an object's key, or (key "") a list's index.
+type step struct {
+	key   string
+	index int
+}
+
+// differences calls fn for each place where the JSON values want and got
+// (as normalize gives them) differ, keys in sorted order.
+func differences(path []step, want, got any, fn func(difference)) {
 	wm, wok := want.(map[string]any)
 	gm, gok := got.(map[string]any)
 	if wok && gok {
-		diffMaps(path, wm, gm, lines)
+		keys := slices.Sorted(maps.Keys(wm))
+		for k := range gm {
+			if _, ok := wm[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			p := append(slices.Clip(path), step{key: k})
+			w, inW := wm[k]
+			g, inG := gm[k]
+			if !inW || !inG {
+				fn(difference{path: p, want: w, got: g, inWant: inW, inGot: inG})
+				continue
+			}
+			differences(p, w, g, fn)
+		}
 		return
 	}
 	wl, wok := want.([]any)
 	gl, gok := got.([]any)
 	if wok && gok && len(wl) == len(gl) {
 		for i := range wl {
-			diffValue(fmt.Sprintf("%s[%d]", path, i), wl[i], gl[i], lines)
+			differences(append(slices.Clip(path), step{index: i}), wl[i], gl[i], fn)
 		}
 		return
 	}
 	if !reflect.DeepEqual(want, got) {
-		*lines = append(*lines, fmt.Sprintf("%s: want %s, got %s", name(path), jsonText(want), jsonText(got)))
+		fn(difference{path: path, want: want, got: got, inWant: true, inGot: true})
 	}
 }
 
-func diffMaps(path string, want, got map[string]any, lines *[]string) {
-	keys := slices.Sorted(maps.Keys(want))
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			keys = append(keys, k)
-		}
+// line is a difference as Diff writes it.
+func (d difference) line() string {
+	switch {
+	case !d.inGot:
+		return name(d.path) + ": missing, want " + jsonText(d.want)
+	case !d.inWant:
+		return name(d.path) + ": unexpected, got " + jsonText(d.got)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		p := k
-		if path != "" {
-			p = path + "." + k
-		}
-		w, inWant := want[k]
-		g, inGot := got[k]
-		switch {
-		case !inGot:
-			*lines = append(*lines, fmt.Sprintf("%s: missing, want %s", p, jsonText(w)))
-		case !inWant:
-			*lines = append(*lines, fmt.Sprintf("%s: unexpected, got %s", p, jsonText(g)))
-		default:
-			diffValue(p, w, g, lines)
-		}
-	}
+	return name(d.path) + ": want " + jsonText(d.want) + ", got " + jsonText(d.got)
 }
 
-func name(path string) string {
-	if path == "" {
+// name is a path as Diff writes it: "address.city", "tags[2]", "record"
+// for the whole.
+func name(path []step) string {
+	if len(path) == 0 {
 		return "record"
 	}
-	return path
+	var b strings.Builder
+	for i, s := range path {
+		switch {
+		case s.key == "":
+			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+		case i > 0:
+			b.WriteString("." + s.key)
+		default:
+			b.WriteString(s.key)
+		}
+	}
+	return b.String()
+}
+
+// pointer is a path as a JSON pointer: "/address/city", "/tags/2", ""
+// for the whole.
+func pointer(path []step) string {
+	var b strings.Builder
+	for _, s := range path {
+		b.WriteByte('/')
+		if s.key == "" {
+			b.WriteString(strconv.Itoa(s.index))
+			continue
+		}
+		b.WriteString(strings.ReplaceAll(strings.ReplaceAll(s.key, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
 }
 
 // jsonText is v in JSON, or in Go syntax when it has no JSON form.

@@ -2,10 +2,7 @@ package transmutetest
 
 import (
 	"context"
-	"maps"
 	"math/rand/v2"
-	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,45 +182,8 @@ func (r *roundTrip) check(ctx context.Context, m *core.Manager, model, from, to 
 	}
 	w, _ := normalize(want)
 	g, _ := normalize(got)
-	differing(w, g, "", &loss.Pointers)
+	differences(nil, w, g, func(d difference) { loss.Pointers = append(loss.Pointers, pointer(d.path)) })
 	return loss
-}
-
-// differing appends the JSON pointers where want and got differ.
-func differing(want, got any, ptr string, out *[]string) {
-	wm, wok := want.(map[string]any)
-	gm, gok := got.(map[string]any)
-	if wok && gok {
-		keys := slices.Sorted(maps.Keys(wm))
-		for k := range gm {
-			if _, ok := wm[k]; !ok {
-				keys = append(keys, k)
-			}
-		}
-		slices.Sort(keys)
-		for _, k := range slices.Compact(keys) {
-			p := ptr + "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
-			w, inW := wm[k]
-			g, inG := gm[k]
-			if !inW || !inG {
-				*out = append(*out, p)
-				continue
-			}
-			differing(w, g, p, out)
-		}
-		return
-	}
-	wl, wok := want.([]any)
-	gl, gok := got.([]any)
-	if wok && gok && len(wl) == len(gl) {
-		for i := range wl {
-			differing(wl[i], gl[i], ptr+"/"+strconv.Itoa(i), out)
-		}
-		return
-	}
-	if !reflect.DeepEqual(want, got) {
-		*out = append(*out, ptr)
-	}
 }
 
 // comparable returns a copy of d without the lossy fields, and without
