@@ -24,14 +24,7 @@ import (
 // go test runs the seed corpus; go test -fuzz=FuzzUserMigrations explores.
 func Fuzz(f *testing.F, m *core.Manager, model, from, to string) {
 	f.Helper()
-	for i := range 16 {
-		f.Add([]byte{byte(i), byte(i * 37), byte(i * 101)})
-	}
-	f.Fuzz(func(t *testing.T, seed []byte) {
-		in, err := Generate(m, model, from, rand.New(newByteSource(seed)))
-		if err != nil {
-			t.Fatalf("generate %s %s: %v", model, from, err)
-		}
+	fuzzRecords(f, m, model, from, func(t *testing.T, in core.Data) {
 		before, err := core.Copy(in)
 		if err != nil {
 			t.Fatal(err)
@@ -47,6 +40,22 @@ func Fuzz(f *testing.F, m *core.Manager, model, from, to string) {
 			t.Fatalf("migrate %s %s → %s returned a record that does not validate: %v\ninput:  %s\nresult: %s",
 				model, from, to, err, jsonText(in), jsonText(out))
 		}
+	})
+}
+
+// fuzzRecords makes f a fuzz target whose inputs become records of model
+// at from ([Generate], the input's bytes as its randomness), checked by
+// check; it seeds the corpus.
+func fuzzRecords(f *testing.F, m *core.Manager, model, from string, check func(t *testing.T, in core.Data)) {
+	for i := range 16 {
+		f.Add([]byte{byte(i), byte(i * 37), byte(i * 101)})
+	}
+	f.Fuzz(func(t *testing.T, seed []byte) {
+		in, err := Generate(m, model, from, rand.New(newByteSource(seed)))
+		if err != nil {
+			t.Fatalf("generate %s %s: %v", model, from, err)
+		}
+		check(t, in)
 	})
 }
 

@@ -146,14 +146,7 @@ func CheckRoundTrip(ctx context.Context, m *core.Manager, model, from, to string
 func FuzzRoundTrip(f *testing.F, m *core.Manager, model, from, to string, opts ...RoundTripOption) {
 	f.Helper()
 	r := newRoundTrip(opts)
-	for i := range 16 {
-		f.Add([]byte{byte(i), byte(i * 37), byte(i * 101)})
-	}
-	f.Fuzz(func(t *testing.T, seed []byte) {
-		in, err := Generate(m, model, from, rand.New(newByteSource(seed)))
-		if err != nil {
-			t.Fatalf("generate %s %s: %v", model, from, err)
-		}
+	fuzzRecords(f, m, model, from, func(t *testing.T, in core.Data) {
 		if loss := r.check(t.Context(), m, model, from, to, in); loss != nil {
 			loss.fuzz = true
 			t.Fatal(loss.String())
