@@ -7,12 +7,12 @@ MODULES := $(patsubst ./%,%,$(shell find . -name go.mod -not -path './bin/*' -no
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 1
 
-.PHONY: all test release-check vet lint staticcheck bench bench-check demo demo-stream work tidy integration jaeger nats-server docs-check
+.PHONY: all test release-check vet lint staticcheck bench bench-check demo demo-stream demo-postgres work tidy integration jaeger nats-server postgres docs-check
 
 all: lint test
 
-## test: go test -race for every module (after lint: gofmt, go vet, staticcheck; the docs check), then release-check
-test: lint docs-check
+## test: go test -race for every module (after lint: gofmt, go vet, staticcheck; the docs check; PostgreSQL's programs for pgmigrate), then release-check
+test: lint docs-check postgres
 	@set -e; for m in $(MODULES); do \
 		echo "== $$m"; \
 		(cd $$m && go test -race -count=1 ./...); \
@@ -58,6 +58,14 @@ bench:
 		echo "== $$m"; \
 		(cd $$m && go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(BENCHCOUNT) ./...); \
 	done
+
+## postgres: install PostgreSQL's server programs (Debian's postgresql) if missing; the tests start servers of their own (internal/pgserver)
+postgres:
+	@scripts/postgres.sh
+
+## demo-postgres: a users table of old records served at the latest version over HTTP, then backfilled in place, on a PostgreSQL server of its own
+demo-postgres: postgres
+	cd examples && go run ./postgres
 
 ## demo-stream: upgrade a stream of records on an embedded NATS JetStream, with traces
 demo-stream:
@@ -112,7 +120,7 @@ nats-server:
 	mv -f $(NATS_BIN).tmp $(NATS_BIN)
 
 ## integration: start Jaeger (scripts/jaeger.sh), run the examples module's integration tests, always stop Jaeger
-integration: jaeger nats-server
+integration: jaeger nats-server postgres
 	@set -euo pipefail; \
 	export TRANSMUTE_ROOT="$(CURDIR)"; \
 	export NATS_SERVER_BIN="$(CURDIR)/$(NATS_BIN)"; \

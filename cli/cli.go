@@ -70,6 +70,14 @@ func (a *app) root() *cobra.Command {
 		return usage("%v (see '%s --help')", err, cmd.CommandPath())
 	})
 	root.AddCommand(a.modelsCmd(), a.validateCmd(), a.migrateCmd(), a.diffCmd(), a.exportCmd(), a.graphCmd(), a.checkCmd(), a.versionsCmd())
+	for _, c := range a.cfg.cmds {
+		for _, own := range root.Commands() {
+			if own.Name() == c.Name() {
+				root.RemoveCommand(own)
+			}
+		}
+		root.AddCommand(c)
+	}
 	for _, c := range root.Commands() {
 		a.bind(c)
 	}

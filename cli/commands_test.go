@@ -1,12 +1,16 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 
 	"github.com/transmute-go/transmute/cli"
 	"github.com/transmute-go/transmute/core"
@@ -153,5 +157,44 @@ func TestUsageErrors(t *testing.T) {
 		if r.code != cli.ExitUsage || !strings.Contains(r.stderr, "transmute: ") {
 			t.Errorf("%q: exit %d, stderr %q", args, r.code, r.stderr)
 		}
+	}
+}
+
+// codeError is an error that says its exit code, as a subcommand's may.
+type codeError struct{ code int }
+
+func (e codeError) Error() string { return "code " + strings.Repeat("!", e.code) }
+func (e codeError) ExitCode() int { return e.code }
+
+// TestWithCommands: a subcommand added with WithCommands runs with the
+// command's streams, its error's own exit code is kept, a flag error is a
+// usage error, and one named as a command of the package replaces it.
+func TestWithCommands(t *testing.T) {
+	m := newManager(t)
+	var stdout, stderr strings.Builder
+	extra := &cobra.Command{Use: "extra", RunE: func(cmd *cobra.Command, args []string) error {
+		cmd.Println("extra ran")
+		if len(args) > 0 {
+			return fmt.Errorf("wrapped: %w", codeError{3})
+		}
+		return nil
+	}}
+	versions := &cobra.Command{Use: "versions", RunE: func(cmd *cobra.Command, args []string) error {
+		cmd.Println("mine")
+		return nil
+	}}
+	opts := []cli.Option{cli.WithIO(nil, &stdout, &stderr), cli.WithCommands(nil, extra, versions)}
+	if code := cli.Run(context.Background(), m, []string{"extra"}, opts...); code != 0 || !strings.Contains(stdout.String(), "extra ran") {
+		t.Fatalf("extra: code %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
+	}
+	if code := cli.Run(context.Background(), m, []string{"extra", "fail"}, opts...); code != 3 || !strings.Contains(stderr.String(), "wrapped: code !!!") {
+		t.Fatalf("extra fail: code %d, stderr %q", code, stderr.String())
+	}
+	if code := cli.Run(context.Background(), m, []string{"extra", "--nope"}, opts...); code != cli.ExitUsage {
+		t.Fatalf("a bad flag: code %d", code)
+	}
+	stdout.Reset()
+	if code := cli.Run(context.Background(), m, []string{"versions"}, opts...); code != 0 || stdout.String() != "mine\n" {
+		t.Fatalf("versions: code %d, stdout %q", code, stdout.String())
 	}
 }

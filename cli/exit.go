@@ -33,7 +33,9 @@ func usage(format string, args ...any) error {
 }
 
 // ExitCode returns the exit code of an error the command returned: 0 for
-// nil, 1 for a finding, 2 for anything else (a usage or I/O error).
+// nil, 1 for a finding, the code of an error that has an ExitCode() int
+// method (a subcommand's, [WithCommands]), 2 for anything else (a usage
+// or I/O error).
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK
@@ -41,6 +43,10 @@ func ExitCode(err error) int {
 	var f *findingError
 	if errors.As(err, &f) {
 		return ExitFinding
+	}
+	var c interface{ ExitCode() int }
+	if errors.As(err, &c) {
+		return c.ExitCode()
 	}
 	return ExitUsage
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"io"
 
+	"github.com/spf13/cobra"
+
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
@@ -22,6 +24,7 @@ type config struct {
 	term   func(w io.Writer) bool // whether w is a terminal (a progress bar)
 	tp     trace.TracerProvider
 	mp     metric.MeterProvider
+	cmds   []*cobra.Command
 }
 
 type optionFunc func(*config)
@@ -75,4 +78,20 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // run is traced (default: the global one). A nil mp keeps the default.
 func WithMeterProvider(mp metric.MeterProvider) Option {
 	return optionFunc(func(c *config) { c.mp = mp })
+}
+
+// WithCommands adds subcommands to the command, beside its own (such as
+// pgmigrate.Command's): cli.Main(m, cli.WithCommands(pgmigrate.Command(m)))
+// is a whole program. They get the command's streams and flag errors, and
+// [ExitCode] maps their errors as it does the command's own: an error
+// with an ExitCode() int method gives that code. A nil command is
+// ignored; one named as a command of this package replaces it.
+func WithCommands(cmds ...*cobra.Command) Option {
+	return optionFunc(func(c *config) {
+		for _, cmd := range cmds {
+			if cmd != nil {
+				c.cmds = append(c.cmds, cmd)
+			}
+		}
+	})
 }

@@ -30,17 +30,19 @@ type modelCount struct {
 func NewCensus(m *Manager) *Census { return &Census{m: m, models: map[string]*modelCount{}} }
 
 // Add counts a record of model by its version.
-func (c *Census) Add(model string, d Data) {
+func (c *Census) Add(model string, d Data) { c.add(model, d, 1) }
+
+func (c *Census) add(model string, d Data, n int) {
 	v, err := c.m.VersionOf(d)
 	var ve *VersionError
 	c.count(model, func(mc *modelCount) {
 		switch {
 		case err == nil:
-			mc.versions[v]++
+			mc.versions[v] += n
 		case errors.As(err, &ve):
-			mc.other[ve.Input]++
+			mc.other[ve.Input] += n
 		default:
-			mc.none++
+			mc.none += n
 		}
 	})
 }
@@ -48,25 +50,33 @@ func (c *Census) Add(model string, d Data) {
 // AddJSON counts a record of model given as JSON, reading only its
 // version key when it can. A text that is not a JSON object is counted as
 // invalid.
-func (c *Census) AddJSON(model string, b []byte) {
+func (c *Census) AddJSON(model string, b []byte) { c.AddJSONCount(model, b, 1) }
+
+// AddJSONCount counts n records of model that hold what b holds in the
+// version key, as [Census.AddJSON] counts one: for counts made elsewhere,
+// such as a database's GROUP BY on the version key. n < 1 counts nothing.
+func (c *Census) AddJSONCount(model string, b []byte, n int) {
+	if n < 1 {
+		return
+	}
 	var buf [32]member
 	if members, ok := scanMembers(b, buf[:0]); ok {
 		v, has := c.m.versionIn(b, members, c.m.registry().models[model])
 		switch {
 		case !has:
-			c.count(model, func(mc *modelCount) { mc.none++ })
+			c.count(model, func(mc *modelCount) { mc.none += n })
 			return
 		case !v.IsZero():
-			c.count(model, func(mc *modelCount) { mc.versions[v]++ })
+			c.count(model, func(mc *modelCount) { mc.versions[v] += n })
 			return
 		}
 	}
 	d, err := DecodeJSON(b)
 	if err != nil {
-		c.count(model, func(mc *modelCount) { mc.invalid++ })
+		c.count(model, func(mc *modelCount) { mc.invalid += n })
 		return
 	}
-	c.Add(model, d)
+	c.add(model, d, n)
 }
 
 func (c *Census) count(model string, fn func(*modelCount)) {

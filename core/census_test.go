@@ -42,6 +42,29 @@ func TestCensus(t *testing.T) {
 	}
 }
 
+// TestCensusAddJSONCount counts groups made elsewhere (a GROUP BY) as
+// that many single records.
+func TestCensusAddJSONCount(t *testing.T) {
+	m := userManager(t, core.WithVersionKey("v"))
+	c := core.NewCensus(m)
+	c.AddJSONCount("User", []byte(`{"v":"1.0.0"}`), 1000)
+	c.AddJSONCount("User", []byte(`{"v":"2.0.0"}`), 3)
+	c.AddJSONCount("User", []byte(`{"v":"1.0"}`), 2)
+	c.AddJSONCount("User", []byte(`{"v":null}`), 4)
+	c.AddJSONCount("User", []byte(`null`), 5)
+	c.AddJSONCount("User", []byte(`{"v":"2.0.0"}`), 0)  // nothing
+	c.AddJSONCount("User", []byte(`{"v":"2.0.0"}`), -7) // nothing
+	u := c.Result()[0]
+	equal(t, u.Total, 1014)
+	equal(t, u.Versions, []core.VersionCount{
+		{Version: "1.0.0", Count: 1000, Registered: true},
+		{Version: "2.0.0", Count: 3, Registered: true},
+		{Version: "1.0", Count: 2},
+	})
+	equal(t, u.NoVersion, 4)
+	equal(t, u.Invalid, 5)
+}
+
 func TestCensusConcurrent(t *testing.T) {
 	m := userManager(t, core.WithVersionKey("v"))
 	c := core.NewCensus(m)

@@ -3,6 +3,7 @@ module github.com/transmute-go/transmute/examples
 go 1.26.0
 
 require (
+	github.com/jackc/pgx/v5 v5.13.0
 	github.com/nats-io/nats-server/v2 v2.15.3
 	github.com/nats-io/nats.go v1.55.0
 	github.com/prometheus/client_golang v1.25.0
@@ -16,6 +17,7 @@ require (
 	github.com/transmute-go/transmute/jsmigrate v0.1.0
 	github.com/transmute-go/transmute/metricshook v0.1.0
 	github.com/transmute-go/transmute/otelhook v0.1.0
+	github.com/transmute-go/transmute/pgmigrate v0.1.0
 	github.com/transmute-go/transmute/sampling v0.1.0
 	github.com/transmute-go/transmute/schema v0.1.0
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.72.0
@@ -47,6 +49,9 @@ require (
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.30.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/klauspost/cpuid/v2 v2.2.9 // indirect
 	github.com/minio/highwayhash v1.0.4 // indirect
@@ -68,6 +73,7 @@ require (
 	golang.org/x/arch v0.0.0-20210923205945-b76863e36670 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/term v0.48.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
@@ -94,3 +100,5 @@ replace github.com/transmute-go/transmute/schema => ../schema
 replace github.com/transmute-go/transmute/cli => ../cli
 
 replace github.com/transmute-go/transmute/jsmigrate => ../jsmigrate
+
+replace github.com/transmute-go/transmute/pgmigrate => ../pgmigrate

@@ -142,4 +142,14 @@ var programs = map[string]program{
 	fmt.Println(jsmigrate.DefaultSubject("orders.created", 2))`),
 		want: "v2",
 	},
+	root + "/pgmigrate": {
+		source: source([]string{root + "/pgmigrate"}, `
+	var d pgmigrate.Doc
+	if err := d.Scan(`+"`"+`{"id":9007199254740993}`+"`"+`); err != nil {
+		panic(err)
+	}
+	_ = manager()
+	fmt.Println(d.Data["id"])`),
+		want: "9007199254740993",
+	},
 }
