@@ -80,24 +80,6 @@ func (a *app) censusModel(model string) (string, error) {
 
 // printCensus prints a model's census as a table.
 func (a *app) printCensus(r core.ModelCensus) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d records\n", r.Model, r.Total)
-	for _, v := range r.Versions {
-		note := ""
-		if !v.Registered {
-			note = "  (not a registered version)"
-		}
-		fmt.Fprintf(&b, "  %-12s %10d%s\n", v.Version, v.Count, note)
-	}
-	if r.NoVersion > 0 {
-		fmt.Fprintf(&b, "  %-12s %10d\n", "no version", r.NoVersion)
-	}
-	if r.Invalid > 0 {
-		fmt.Fprintf(&b, "  %-12s %10d\n", "not JSON", r.Invalid)
-	}
-	if len(r.Unused) > 0 {
-		fmt.Fprintf(&b, "no record holds %s: as far as these records tell, it can be dropped\n", strings.Join(r.Unused, ", "))
-	}
-	_, err := io.WriteString(a.out(), b.String())
+	_, err := io.WriteString(a.out(), r.String())
 	return err
 }

@@ -25,7 +25,7 @@ not json
   3.0.0                 1
   7.0.0                 1  (not a registered version)
   no version            1
-  not JSON              1
+  not objects           1
 no record holds 2.0.0: as far as these records tell, it can be dropped
 `
 	if r.stdout != want {

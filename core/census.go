@@ -3,7 +3,9 @@ package core
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -105,6 +107,31 @@ type ModelCensus struct {
 	// Unused are the registered versions no record carries: the ones that
 	// could be dropped, as far as these records tell.
 	Unused []string `json:"unused"`
+}
+
+// String is the census as a table: the count of each version (those not
+// registered marked), of the records with no version and of those that
+// are not JSON objects, and the registered versions no record holds.
+func (r ModelCensus) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d records\n", r.Model, r.Total)
+	for _, v := range r.Versions {
+		note := ""
+		if !v.Registered {
+			note = "  (not a registered version)"
+		}
+		fmt.Fprintf(&b, "  %-12s %10d%s\n", v.Version, v.Count, note)
+	}
+	if r.NoVersion > 0 {
+		fmt.Fprintf(&b, "  %-12s %10d\n", "no version", r.NoVersion)
+	}
+	if r.Invalid > 0 {
+		fmt.Fprintf(&b, "  %-12s %10d\n", "not objects", r.Invalid)
+	}
+	if len(r.Unused) > 0 {
+		fmt.Fprintf(&b, "no record holds %s: as far as these records tell, it can be dropped\n", strings.Join(r.Unused, ", "))
+	}
+	return b.String()
 }
 
 // VersionCount is how many records carry one version.

@@ -37,6 +37,15 @@ func TestCensus(t *testing.T) {
 	equal(t, u.NoVersion, 2)
 	equal(t, u.Invalid, 1)
 	equal(t, u.Unused, []string{"3.0.0"})
+	equal(t, u.String(), "User: 9 records\n"+
+		"  1.0.0                 2\n"+
+		"  2.0.0                 1\n"+
+		"  9.0.0                 1  (not a registered version)\n"+
+		"  1.0                   1  (not a registered version)\n"+
+		"  1.0.0\x00                1  (not a registered version)\n"+
+		"  no version            2\n"+
+		"  not objects           1\n"+
+		"no record holds 3.0.0: as far as these records tell, it can be dropped\n")
 	if _, err := json.Marshal(got); err != nil {
 		t.Fatal(err)
 	}

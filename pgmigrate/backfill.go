@@ -27,7 +27,8 @@ type Stats struct {
 type Progress struct {
 	Stats
 	// Left estimates the rows left: those to do when the backfill started
-	// (a count), less those it has done since; never below 0.
+	// (a count, made only when there is a WithProgress function), less
+	// those it has done since; never below 0.
 	Left int
 }
 
@@ -114,7 +115,9 @@ func newBackfill(ctx context.Context, pool *pgxpool.Pool, m *core.Manager, t Tab
 			return nil, err
 		}
 	}
-	err = pool.QueryRow(ctx, b.q.count, b.args()...).Scan(&b.left)
+	if cfg.progress != nil { // the estimate of Progress.Left: a scan of the table
+		err = pool.QueryRow(ctx, b.q.count, b.args()...).Scan(&b.left)
+	}
 	return b, err
 }
 

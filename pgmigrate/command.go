@@ -179,25 +179,7 @@ func printCensus(w io.Writer, c core.ModelCensus, asJSON bool) error {
 		_, err = fmt.Fprintf(w, "%s\n", b)
 		return err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %d rows\n", c.Model, c.Total)
-	for _, v := range c.Versions {
-		note := ""
-		if !v.Registered {
-			note = " (not registered)"
-		}
-		fmt.Fprintf(&b, "  %-12s %d%s\n", v.Version, v.Count, note)
-	}
-	if c.NoVersion > 0 {
-		fmt.Fprintf(&b, "  %-12s %d\n", "no version", c.NoVersion)
-	}
-	if c.Invalid > 0 {
-		fmt.Fprintf(&b, "  %-12s %d\n", "not objects", c.Invalid)
-	}
-	if len(c.Unused) > 0 {
-		fmt.Fprintf(&b, "unused versions: %s\n", strings.Join(c.Unused, ", "))
-	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, c.String())
 	return err
 }
 

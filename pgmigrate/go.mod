@@ -7,7 +7,7 @@ require (
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2
 	github.com/transmute-go/transmute v0.1.0
-	github.com/transmute-go/transmute/cli v0.0.0-00010101000000-000000000000
+	github.com/transmute-go/transmute/cli v0.1.0
 	golang.org/x/term v0.48.0
 )
 

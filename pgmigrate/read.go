@@ -126,24 +126,25 @@ func readRow[T any](ctx context.Context, q Querier, m *core.Manager, model strin
 	if err != nil {
 		return fail(err)
 	}
-	if cfg.writeBack == nil {
+	latest, err := m.ResolveVersion(model, core.Latest)
+	if err != nil {
+		return fail(err)
+	}
+	v, verr := m.VersionOf(d)
+	if cfg.writeBack == nil || verr != nil || v == latest {
+		// No write: the version read from the record, as MigrateTo reads
+		// it (a record without one fails there).
 		t, err := core.MigrateAs[T](ctx, m, d, model, "", core.Latest)
 		if err != nil {
 			return fail(err)
 		}
 		return t, nil
 	}
-	latest, err := m.ResolveVersion(model, core.Latest)
-	if err != nil {
+	if d, err = m.MigrateTo(ctx, d, model, latest.String()); err != nil {
 		return fail(err)
 	}
-	if v, err := m.VersionOf(d); err == nil && v != latest {
-		if d, err = m.MigrateTo(ctx, d, model, latest.String()); err != nil {
-			return fail(err)
-		}
-		if err := writeBack(ctx, q, *cfg.writeBack, r, d); err != nil {
-			return fail(err)
-		}
+	if err := writeBack(ctx, q, *cfg.writeBack, r, d); err != nil {
+		return fail(err)
 	}
 	t, err := core.MigrateAs[T](ctx, m, d, model, latest.String(), latest.String())
 	if err != nil {

@@ -150,6 +150,15 @@ func TestWriteBack(t *testing.T) {
 	if _, err := pgmigrate.Get[userV3](ctx, pool, m, "User", `SELECT "Doc" FROM users_wb WHERE "Id" = 4`, wb); err == nil {
 		t.Fatal("WithWriteBack with no key column must fail")
 	}
+	// A row with no version fails as it does without write back, and is
+	// not written.
+	run(t, pool, `INSERT INTO users_wb ("Id", "Doc") VALUES (50, '{"id": 50, "first": "A", "last": "B", "email": "e"}')`)
+	if _, err := get(50); !errors.Is(err, core.ErrNoVersion) {
+		t.Fatalf("no version, with write back: %v", err)
+	}
+	if r := rows(t, pool, tb)[50]; r.updates != 0 {
+		t.Fatalf("a row with no version was written: %+v", r)
+	}
 
 	// Row 6 (1.0.0): the read migrates it and stops at the gate; a writer
 	// changes the row and commits; the write back must then do nothing.

@@ -41,7 +41,11 @@ func Start() (*Server, error) {
 	if s.cred, err = credential(); err != nil {
 		return nil, err
 	}
-	if s.dir, err = os.MkdirTemp("", "pgserver-"); err != nil {
+	base := "" // $TMPDIR
+	if s.cred != nil {
+		base = "/tmp" // the postgres user must reach it: not a TMPDIR under /root
+	}
+	if s.dir, err = os.MkdirTemp(base, "pgserver-"); err != nil {
 		return nil, err
 	}
 	if s.cred != nil {
