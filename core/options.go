@@ -60,3 +60,33 @@ func WithBackwardCompatible() ModelOption {
 func WithVersionKey(key string) Option {
 	return optionFunc(func(c *config) { c.versionKey = key })
 }
+
+// MigrationOption configures a migration as it is registered
+// ([Manager.RegisterMigration], [RegisterTyped]). Options are created by
+// the With functions of this package; a nil MigrationOption is ignored.
+type MigrationOption interface{ applyMigration(*migrationConfig) }
+
+type migrationConfig struct {
+	description string
+}
+
+type migrationOptionFunc func(*migrationConfig)
+
+func (f migrationOptionFunc) applyMigration(c *migrationConfig) { f(c) }
+
+func newMigrationConfig(opts []MigrationOption) migrationConfig {
+	var c migrationConfig
+	for _, o := range opts {
+		if o != nil {
+			o.applyMigration(&c)
+		}
+	}
+	return c
+}
+
+// WithDescription says what a migration does, in a sentence for people
+// ("The name is split into first and last"): [Manager.Migrations] lists
+// it, and changelogs (httpversion's) print it. An empty text is none.
+func WithDescription(text string) MigrationOption {
+	return migrationOptionFunc(func(c *migrationConfig) { c.description = text })
+}

@@ -86,6 +86,9 @@ type Migration struct {
 	// is WithBackwardCompatible and adjacent to From, so the engine
 	// migrates by itself.
 	Auto bool
+	// Description is the text registered with the function
+	// ([WithDescription]), "" when there is none.
+	Description string
 }
 
 // Migrations returns the steps of model's migration graph, registered
@@ -101,7 +104,8 @@ func (m *Manager) Migrations(model string) ([]Migration, error) {
 	var out []Migration
 	for from, es := range g.adj {
 		for _, e := range es {
-			out = append(out, Migration{From: g.nodes[from], To: g.nodes[e.to], Auto: e.auto})
+			key := [2]Version{g.nodes[from], g.nodes[e.to]}
+			out = append(out, Migration{From: key[0], To: key[1], Auto: e.auto, Description: mr.described[key]})
 		}
 	}
 	return out, nil // nodes ascending, targets ascending

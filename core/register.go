@@ -88,7 +88,7 @@ func (m *Manager) addModel(mv *modelVersion, opts []ModelOption) error {
 // version to another: adjacent, a jump (1.0.0 → 3.0.0) or a downgrade.
 // The versions need not be registered yet. Registering a second function
 // for the same pair is an error matching [ErrAlreadyRegistered].
-func (m *Manager) RegisterMigration(model, from, to string, fn MigrationFunc) error {
+func (m *Manager) RegisterMigration(model, from, to string, fn MigrationFunc, opts ...MigrationOption) error {
 	fv, err := ParseVersion(from)
 	if err != nil {
 		return fmt.Errorf("register migration %q: %w", model, err)
@@ -103,12 +103,12 @@ func (m *Manager) RegisterMigration(model, from, to string, fn MigrationFunc) er
 	case fn == nil:
 		return fmt.Errorf("register migration %q %s → %s: %w: nil function", model, fv, tv, ErrInvalidModel)
 	}
-	return m.addMigration(model, fv, tv, fn, nil)
+	return m.addMigration(model, fv, tv, fn, nil, opts)
 }
 
 // addMigration registers a map step, or a typed one (ts not nil, fn its
 // map form).
-func (m *Manager) addMigration(model string, fv, tv Version, fn MigrationFunc, ts *typedStep) error {
+func (m *Manager) addMigration(model string, fv, tv Version, fn MigrationFunc, ts *typedStep, opts []MigrationOption) error {
 	what := "register migration"
 	if ts != nil {
 		what = "register typed migration"
@@ -130,6 +130,9 @@ func (m *Manager) addMigration(model string, fv, tv Version, fn MigrationFunc, t
 	mr.migrations[key] = fn
 	if ts != nil {
 		mr.typed[key] = ts
+	}
+	if c := newMigrationConfig(opts); c.description != "" {
+		mr.described[key] = c.description
 	}
 	m.reg.Store(old.with(mr))
 	return nil

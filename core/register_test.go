@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -446,4 +447,50 @@ func TestValidateGoNumbers(t *testing.T) {
 	if err := m.Validate(core.Data{"i": float32(1.5), "f": 1.0}, "N", "1.0.0"); err == nil {
 		t.Error("1.5 accepted as an int")
 	}
+}
+
+// TestWithDescription: the description of a map step and of a typed step
+// are listed by Migrations; an auto step and a step without one have
+// none; a nil option is ignored.
+func TestWithDescription(t *testing.T) {
+	type a1 struct {
+		Name string `json:"name"`
+	}
+	type a2 struct {
+		Name string `json:"name"`
+		Age  int64  `json:"age" default:"0"`
+	}
+	type a3 struct {
+		Name string `json:"name"`
+		Age  int64  `json:"age"`
+		Nick string `json:"nick" default:"\"\""`
+	}
+	m := core.NewManager()
+	mustOK(t, errors.Join(
+		core.Register[a1](m, "A", "1.0.0"),
+		core.Register[a2](m, "A", "2.0.0"),
+		core.Register[a3](m, "A", "3.0.0", core.WithBackwardCompatible()),
+		m.RegisterMigration("A", "1.0.0", "2.0.0", func(_ context.Context, d core.Data) (core.Data, error) { return d, nil },
+			core.WithDescription("The age is added, 0 when unknown"), nil),
+		core.RegisterTyped(m, "A", "2.0.0", "1.0.0", func(_ context.Context, v a2) (a1, error) { return a1{Name: v.Name}, nil },
+			core.WithDescription("The age is dropped")),
+	))
+	got, err := m.Migrations("A")
+	mustOK(t, err)
+	want := []core.Migration{
+		{From: ver("1.0.0"), To: ver("2.0.0"), Description: "The age is added, 0 when unknown"},
+		{From: ver("2.0.0"), To: ver("1.0.0"), Description: "The age is dropped"},
+		{From: ver("2.0.0"), To: ver("3.0.0"), Auto: true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Migrations:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func ver(s string) core.Version {
+	v, err := core.ParseVersion(s)
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

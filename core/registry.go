@@ -36,6 +36,7 @@ type modelReg struct {
 	byVersion  map[Version]*modelVersion
 	migrations map[[2]Version]MigrationFunc
 	typed      map[[2]Version]*typedStep // the typed ones among the migrations
+	described  map[[2]Version]string     // the descriptions of migrations (WithDescription)
 	graph      *graph
 	plans      sync.Map // [2]Version → *planEntry, filled on demand
 	last       atomic.Pointer[planEntry]
@@ -52,7 +53,8 @@ type modelVersion struct {
 
 func (mr *modelReg) clone(name string) *modelReg {
 	if mr == nil {
-		return &modelReg{name: name, byVersion: map[Version]*modelVersion{}, migrations: map[[2]Version]MigrationFunc{}, typed: map[[2]Version]*typedStep{}}
+		return &modelReg{name: name, byVersion: map[Version]*modelVersion{}, migrations: map[[2]Version]MigrationFunc{},
+			typed: map[[2]Version]*typedStep{}, described: map[[2]Version]string{}}
 	}
 	return &modelReg{
 		name:       mr.name,
@@ -60,6 +62,7 @@ func (mr *modelReg) clone(name string) *modelReg {
 		byVersion:  maps.Clone(mr.byVersion),
 		migrations: maps.Clone(mr.migrations),
 		typed:      maps.Clone(mr.typed),
+		described:  maps.Clone(mr.described),
 	}
 }
 

@@ -36,7 +36,7 @@ import (
 // fn may return an error or panic: the migration fails with a
 // *[MigrationError] (a *[PanicError] cause for a panic) and nothing the
 // caller owns is modified.
-func RegisterTyped[From, To any](m *Manager, model, from, to string, fn func(ctx context.Context, in From) (To, error)) error {
+func RegisterTyped[From, To any](m *Manager, model, from, to string, fn func(ctx context.Context, in From) (To, error), opts ...MigrationOption) error {
 	fv, tv, err := parsePair(from, to)
 	if err != nil {
 		return fmt.Errorf("register typed migration %q: %w", model, err)
@@ -49,7 +49,7 @@ func RegisterTyped[From, To any](m *Manager, model, from, to string, fn func(ctx
 		return err
 	}
 	ts := newTypedStep(m, model, fv, fn)
-	return m.addMigration(model, fv, tv, ts.mapped, ts)
+	return m.addMigration(model, fv, tv, ts.mapped, ts, opts)
 }
 
 // checkTypes checks that From and To are the Go types registered for the
