@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/transmute-go/transmute/internal/jsonscan"
 )
 
 // Census counts records by the version they carry in the manager's
@@ -61,8 +63,8 @@ func (c *Census) AddJSONCount(model string, b []byte, n int) {
 	if n < 1 {
 		return
 	}
-	var buf [32]member
-	if members, ok := scanMembers(b, buf[:0]); ok {
+	var buf [32]jsonscan.Member
+	if members, ok := jsonscan.Members(b, buf[:0]); ok {
 		v, has := c.m.versionIn(b, members, c.m.registry().models[model])
 		switch {
 		case !has:

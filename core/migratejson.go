@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strconv"
 	"unsafe"
+
+	"github.com/transmute-go/transmute/internal/jsonscan"
 )
 
 // MigrateJSON migrates a record given as JSON and returns the result as
@@ -45,8 +47,8 @@ func (m *Manager) migrateJSON(ctx context.Context, in []byte, model string, fv, 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var buf [32]member
-	if members, ok := scanMembers(in, buf[:0]); ok {
+	var buf [32]jsonscan.Member
+	if members, ok := jsonscan.Members(in, buf[:0]); ok {
 		mr := m.registry().models[model]
 		from := fv
 		if fromRecord {
@@ -64,16 +66,16 @@ func (m *Manager) migrateJSON(ctx context.Context, in []byte, model string, fv, 
 // versionIn reads the version key from the scanned members of a record of
 // mr's model (nil: unknown): has says whether the record has the key; v
 // is its version, zero unless it holds a plain version string.
-func (m *Manager) versionIn(in []byte, members []member, mr *modelReg) (v Version, has bool) {
+func (m *Manager) versionIn(in []byte, members []jsonscan.Member, mr *modelReg) (v Version, has bool) {
 	key := m.cfg.versionKey
 	if key == "" {
 		return Version{}, false
 	}
 	for _, mb := range members {
-		if string(mb.key) != key {
+		if string(mb.Key) != key {
 			continue
 		}
-		raw := in[mb.valStart:mb.valEnd]
+		raw := in[mb.ValStart:mb.ValEnd]
 		if len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw[1:len(raw)-1], '\\') >= 0 {
 			return Version{}, true
 		}
@@ -118,7 +120,7 @@ func (m *Manager) migrateJSONRecord(ctx context.Context, in []byte, model string
 // struct to struct; done is false when it does not apply (the path is not
 // all typed, or the input has fields the first struct does not declare,
 // or does not decode into it), and the record path must run.
-func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []member, mr *modelReg, model string, fv, tv Version, codec JSONCodec) (out []byte, done bool, err error) {
+func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jsonscan.Member, mr *modelReg, model string, fv, tv Version, codec JSONCodec) (out []byte, done bool, err error) {
 	if fv.IsZero() || fv == tv || mr == nil {
 		return nil, false, nil
 	}
@@ -193,7 +195,7 @@ func (m *Manager) stampPrefix(pl *plan) []byte {
 // it requires is there. Otherwise the record path says what is wrong. The
 // last key sequence that passed is kept on the step: records of a stream
 // share it, and then only the keys and the nulls are compared.
-func (m *Manager) declaredOnly(in []byte, members []member, ts *typedStep) bool {
+func (m *Manager) declaredOnly(in []byte, members []jsonscan.Member, ts *typedStep) bool {
 	if ks := ts.shape.Load(); ks != nil && ks.matches(in, members) {
 		return true
 	}
@@ -201,12 +203,12 @@ func (m *Manager) declaredOnly(in []byte, members []member, ts *typedStep) bool 
 	ks := &keyShape{keys: make([]string, len(members)), notNull: make([]bool, len(members))}
 	required := 0
 	for i, mb := range members {
-		ks.keys[i] = string(mb.key)
+		ks.keys[i] = string(mb.Key)
 		if key != "" && ks.keys[i] == key {
 			continue
 		}
-		f, ok := sc.fieldBytes(mb.key)
-		if !ok || !f.nullable && string(in[mb.valStart:mb.valEnd]) == "null" {
+		f, ok := sc.fieldBytes(mb.Key)
+		if !ok || !f.nullable && string(in[mb.ValStart:mb.ValEnd]) == "null" {
 			return false
 		}
 		ks.notNull[i] = !f.nullable
@@ -230,12 +232,12 @@ type keyShape struct {
 
 // matches reports whether the members have the shape's keys, in its
 // order, with no null where the shape's field cannot hold one.
-func (ks *keyShape) matches(in []byte, members []member) bool {
+func (ks *keyShape) matches(in []byte, members []jsonscan.Member) bool {
 	if len(members) != len(ks.keys) {
 		return false
 	}
 	for i, mb := range members {
-		if string(mb.key) != ks.keys[i] || ks.notNull[i] && string(in[mb.valStart:mb.valEnd]) == "null" {
+		if string(mb.Key) != ks.keys[i] || ks.notNull[i] && string(in[mb.ValStart:mb.ValEnd]) == "null" {
 			return false
 		}
 	}

@@ -14,6 +14,7 @@ require (
 	github.com/transmute-go/transmute/audit v0.1.0
 	github.com/transmute-go/transmute/cli v0.1.0
 	github.com/transmute-go/transmute/composite v0.1.0
+	github.com/transmute-go/transmute/httpversion v0.1.0
 	github.com/transmute-go/transmute/jsmigrate v0.1.0
 	github.com/transmute-go/transmute/metricshook v0.1.0
 	github.com/transmute-go/transmute/otelhook v0.1.0
@@ -102,3 +103,5 @@ replace github.com/transmute-go/transmute/cli => ../cli
 replace github.com/transmute-go/transmute/jsmigrate => ../jsmigrate
 
 replace github.com/transmute-go/transmute/pgmigrate => ../pgmigrate
+
+replace github.com/transmute-go/transmute/httpversion => ../httpversion

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ratio benchmarks of the performance targets (P1, P3, P4; T1, T2 and T3
-# of typed migrations; PG1 of pgmigrate), a few seconds each:
+# of typed migrations; PG1 of pgmigrate; H1, H2 of httpversion), a few seconds each:
 # fails when a median ratio exceeds its target by more than 10%. Not part
 # of `make test` (shared machines are noisy); see docs/benchmarks.md.
 set -euo pipefail
@@ -44,6 +44,10 @@ check otelhook . BenchmarkRatioP4 x-base 1.3 "P4 otelhook unsampled, SDK meter /
 check . ./core BenchmarkRatioT1 x-direct 2.0 "T1 Convert[V1, V3] typed, no hooks / the two functions by hand"
 check . ./core BenchmarkRatioT2 x-byhand 1.2 "T2 MigrateJSON typed / Unmarshal, the functions, Marshal by hand"
 info metricshook . BenchmarkRatioT3 x-maps "T3 MigrateJSON with metricshook: typed / map steps"
+check httpversion . BenchmarkRatioH1 x-bare 1.15 "H1 httpversion, a client at the newest / no versioning (in process)"
+check httpversion . BenchmarkRatioH2 x-inline 1.3 "H2 httpversion, a client two versions back / inline migrations"
+info httpversion . BenchmarkRatioH1HTTP x-bare "H1 over a loopback connection"
+info httpversion . BenchmarkRatioH2HTTP x-inline "H2 over a loopback connection"
 # PG1: a round (a backfill of 50,000 rows, the loop by hand and the SQL
 # UPDATE, each on a fresh table) is several seconds: one round per run.
 export PGMIGRATE_BENCH_ROWS=${PGMIGRATE_BENCH_ROWS:-50000}

@@ -17,6 +17,7 @@ uses=(
 	"examples: benchmodels pgserver"
 	"jsmigrate: benchmodels"
 	"metricshook: benchmodels cputime"
+	"httpversion: cputime jsonscan"
 	"pgmigrate: benchmodels pgserver"
 	"otelhook: cputime"
 	"sampling: cputime"

@@ -152,4 +152,13 @@ var programs = map[string]program{
 	fmt.Println(d.Data["id"])`),
 		want: "9007199254740993",
 	},
+	root + "/httpversion": {
+		source: source([]string{root + "/httpversion"}, `
+	api, err := httpversion.New(manager(), []httpversion.Version{{Name: "2025-01-01", Models: map[string]string{"User": "2.0.0"}}})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(api.Versions())`),
+		want: "[2025-01-01]",
+	},
 }

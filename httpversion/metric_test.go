@@ -1,0 +1,104 @@
+package httpversion_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+
+	"github.com/transmute-go/transmute/httpversion"
+)
+
+// TestRequestsMetric: transmute.api.requests counts each request by API
+// version, route pattern and outcome.
+func TestRequestsMetric(t *testing.T) {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	srv := newServer(t, newAPI(t, newManager(t), httpversion.WithMeterProvider(mp)), &seen{}, nil)
+	do(t, srv, "GET", "/users/1", "2024-01-01", "")
+	do(t, srv, "GET", "/users/1", "2024-01-01", "")
+	do(t, srv, "GET", "/users/404", "2025-01-01", "")
+	do(t, srv, "GET", "/users/refuse", "2024-06-01", "")
+	do(t, srv, "GET", "/users/1", "1999-01-01", "")
+	do(t, srv, "POST", "/import", "2024-01-01", `[1]`)
+	var rm metricdata.ResourceMetrics
+	if err := reader.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, sm := range rm.ScopeMetrics {
+		for _, mt := range sm.Metrics {
+			if mt.Name != "transmute.api.requests" {
+				continue
+			}
+			for _, dp := range mt.Data.(metricdata.Sum[int64]).DataPoints {
+				v, _ := dp.Attributes.Value("api.version")
+				r, _ := dp.Attributes.Value("http.route")
+				o, _ := dp.Attributes.Value("outcome")
+				got = append(got, v.AsString()+" "+r.AsString()+" "+o.AsString()+" "+itoa(dp.Value))
+			}
+		}
+	}
+	sort.Strings(got)
+	want := []string{
+		" GET /users/{id} unknown_version 1",
+		"2024-01-01 GET /users/{id} ok 2",
+		"2024-01-01 POST /import invalid_request 1",
+		"2024-06-01 GET /users/{id} response_failed 1",
+		"2025-01-01 GET /users/{id} client_error 1",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("transmute.api.requests:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestDecode: Decode gives the upgraded body as the newest struct; a type
+// that is not the newest version's, or a request that did not come
+// through a route with a request model, is an error.
+func TestDecode(t *testing.T) {
+	api := newAPI(t, newManager(t))
+	var got userV3
+	var wrongErr, plainErr error
+	h := api.Wrap(httpversion.Route{Request: "User"}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = httpversion.Decode[userV3](r)
+		_, wrongErr = httpversion.Decode[userV1](r)
+	}))
+	req := httptest.NewRequest("POST", "/", strings.NewReader(golden["2024-01-01"]))
+	req.Header.Set("API-Version", "2024-01-01")
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	if got.FirstName != "Ada" || got.Address.Country != "unknown" || wrongErr == nil {
+		t.Fatalf("Decode: %+v, wrong type: %v", got, wrongErr)
+	}
+	_, plainErr = httpversion.Decode[userV3](httptest.NewRequest("POST", "/", strings.NewReader(ada)))
+	if !errors.Is(plainErr, httpversion.ErrNotVersioned) {
+		t.Fatalf("an unversioned request: %v", plainErr)
+	}
+}
+
+// TestWrapPanics on a route the API cannot serve: a programming error.
+func TestWrapPanics(t *testing.T) {
+	api := newAPI(t, newManager(t))
+	for name, route := range map[string]httpversion.Route{
+		"unknown model": {Response: "Order"},
+		"bad pointer":   {Response: "User", Pointer: "data"},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", name)
+				}
+			}()
+			api.Wrap(route, http.NotFoundHandler())
+		}()
+	}
+}
