@@ -69,8 +69,7 @@ type JSONCodec interface {
 // first Go struct of a typed path, and encode the result from the last
 // one, with c instead of encoding/json (a faster codec of the same rules:
 // json tags, omitempty, RFC 3339 times, base64 bytes). encoding/json stays
-// for the record path, and for a struct that holds nested structs, whose
-// undeclared fields must be found. A nil c keeps encoding/json.
+// for the record path. A nil c keeps encoding/json.
 func WithJSONCodec(c JSONCodec) BatchOption {
 	return batchOptionFunc(func(cfg *batchConfig) { cfg.codec = c })
 }

@@ -25,6 +25,9 @@ type codec struct {
 	enc func(src reflect.Value) any
 	// sc is the struct codec of a struct type, nil for any other.
 	sc *structCodec
+	// fits, if not nil, checks the JSON form of a value of the type
+	// before encoding/json decodes it (see fits.go); nil: nothing to check.
+	fits func(b []byte) bool
 }
 
 // structCodec is the codec of a struct type, with its fields.
@@ -94,13 +97,23 @@ func (cs *codecs) build(t reflect.Type) codec {
 	case reflect.Interface:
 		return codec{dec: decAny, enc: encAny}
 	case reflect.Pointer:
-		return cs.pointerCodec(t)
+		c := cs.pointerCodec(t)
+		c.fits = pointerFits(cs.codec(t.Elem()))
+		return c
 	case reflect.Slice, reflect.Array:
-		return cs.listCodec(t)
+		c := cs.listCodec(t)
+		if t.Kind() != reflect.Slice || t.Elem().Kind() != reflect.Uint8 {
+			c.fits = listFits(cs.codec(t.Elem()))
+		}
+		return c
 	case reflect.Map:
-		return cs.mapCodec(t)
+		c := cs.mapCodec(t)
+		c.fits = mapFits(cs.codec(t.Elem()))
+		return c
 	case reflect.Struct:
-		return cs.newStructCodec(t)
+		c := cs.newStructCodec(t)
+		c.fits = func(b []byte) bool { return c.sc.fitsObject(b, "") }
+		return c
 	}
 	return scalarCodec(t)
 }

@@ -18,14 +18,14 @@ import (
 // the manager's version key, if it has one; HTML characters are not
 // escaped, and the order of its keys is not part of the contract.
 //
-// When every step of the path is typed ([RegisterTyped]) and the first
-// step's Go struct holds no nested struct, the input is decoded straight
-// into it and the result encoded straight from the last step's, with no
-// record built unless a hook reads the data, provided that every
-// top-level field of the input is declared by that struct (or is the
-// version key), the required ones are there and none that cannot be null
-// is; otherwise the record path runs, which carries or refuses such
-// fields as [RegisterTyped] says.
+// When every step of the path is typed ([RegisterTyped]), the input is
+// decoded straight into the first step's Go struct and the result encoded
+// straight from the last step's, with no record built unless a hook reads
+// the data, provided that the input fits the struct at every level: every
+// field, nested records' included, declared by its struct (or the
+// version key, at the top), the required ones there and none that cannot
+// be null null; otherwise the record path runs, which carries or refuses
+// such fields as [RegisterTyped] says.
 func (m *Manager) MigrateJSON(ctx context.Context, in []byte, model, from, to string) ([]byte, error) {
 	tv, err := m.ResolveVersion(model, to)
 	if err != nil {
@@ -129,12 +129,9 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jso
 		return nil, false, nil
 	}
 	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
-	if !first.flat {
-		// encoding/json cannot say which fields of a nested record were
-		// missing: the record path checks them.
-		return nil, false, nil
-	}
-	if !m.declaredOnly(in, members, first) {
+	if first.flat && !m.declaredOnly(in, members, first) || !first.flat && !first.fromCodec.fitsObject(in, m.cfg.versionKey) {
+		// encoding/json would drop or zero what the record path refuses:
+		// the record path says why.
 		return nil, false, nil
 	}
 	hs := m.hookSet(ctx)

@@ -215,9 +215,8 @@ func (c *countingCodec) Unmarshal(b []byte, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// WithJSONCodec serves the typed path of flat structs; a struct with
-// nested structs, and the record path, keep encoding/json; the results
-// are the same.
+// WithJSONCodec serves the typed path; the record path keeps
+// encoding/json; the results are the same.
 func TestMigrateBatchJSONCodec(t *testing.T) {
 	type flatV1 struct {
 		N int    `json:"n"`
@@ -257,12 +256,13 @@ func TestMigrateBatchJSONCodec(t *testing.T) {
 	}
 	equal(t, c3.unmarshals.Load(), int64(0))
 
-	// Order's first struct holds nested structs: encoding/json, always.
+	// Order's first struct holds nested structs: the codec too, when the
+	// nested records fit their structs; the record path otherwise.
 	var c2 countingCodec
 	_, err = typedOrders(t).MigrateBatchJSON(context.Background(), [][]byte{[]byte(`{"v":"1.0.0","id":1,"customer":"A B","items":[],"amount":1}`)},
 		"Order", "", "2.0.0", core.WithVersionFromRecord(), core.WithJSONCodec(&c2))
 	mustOK(t, err)
-	equal(t, c2.unmarshals.Load(), int64(0))
+	equal(t, c2.unmarshals.Load(), int64(1))
 }
 
 // The key sequence kept from one record does not let the next one through
@@ -308,6 +308,82 @@ func TestMigrateJSONShapeCache(t *testing.T) {
 			if i == 4 && d["x"] != json.Number("1") {
 				t.Errorf("x not carried: %s", out)
 			}
+		}
+	}
+}
+
+// TestMigrateJSONNestedFastPath: a first struct with nested structs (a
+// list of items) decodes straight from JSON when every nested record fits
+// its struct, and the record path runs otherwise; both give what
+// Migrate gives, a result or the same error.
+func TestMigrateJSONNestedFastPath(t *testing.T) {
+	m := typedOrders(t)
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		in   string
+		fast bool
+	}{
+		{"fits", `{"v":"1.0.0","id":1,"customer":"A B","items":[{"sku":"a","qty":1},{"qty":2,"sku":"b"}],"amount":1}`, true},
+		{"no items", `{"v":"1.0.0","id":1,"customer":"A B","items":[],"amount":1}`, true},
+		{"an undeclared field in an item", `{"v":"1.0.0","id":1,"customer":"A B","items":[{"sku":"a","qty":1,"x":1}],"amount":1}`, false},
+		{"an item without a required field", `{"v":"1.0.0","id":1,"customer":"A B","items":[{"sku":"a"}],"amount":1}`, false},
+		{"a null item", `{"v":"1.0.0","id":1,"customer":"A B","items":[null],"amount":1}`, false},
+		{"a null in an item", `{"v":"1.0.0","id":1,"customer":"A B","items":[{"sku":null,"qty":1}],"amount":1}`, false},
+		{"a key in another case", `{"v":"1.0.0","id":1,"customer":"A B","items":[{"SKU":"a","qty":1}],"amount":1}`, false},
+		{"items not a list", `{"v":"1.0.0","id":1,"customer":"A B","items":{"sku":"a"},"amount":1}`, false},
+		{"an item not an object", `{"v":"1.0.0","id":1,"customer":"A B","items":["a"],"amount":1}`, false},
+		{"an escaped key", `{"v":"1.0.0","id":1,"customer":"A B","items":[{"s\u006bu":"a","qty":1}],"amount":1}`, false},
+	}
+	for _, c := range cases {
+		var codec countingCodec
+		out, err := m.MigrateBatchJSON(ctx, [][]byte{[]byte(c.in)}, "Order", "", "2.0.0", core.WithVersionFromRecord(), core.WithJSONCodec(&codec))
+		want, werr := m.Migrate(ctx, decoded(t, []byte(c.in)), "Order", "1.0.0", "2.0.0")
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("%s: MigrateJSON %v, Migrate %v", c.name, err, werr)
+		}
+		if err == nil {
+			equal(t, decoded(t, out[0]), decoded(t, mustJSON(t, want)))
+		} else if core.ErrorType(err) != core.ErrorType(werr) {
+			t.Fatalf("%s: %v, want %v", c.name, err, werr)
+		}
+		if fast := codec.unmarshals.Load() == 1; fast != c.fast {
+			t.Errorf("%s: the fast path ran: %v, want %v", c.name, fast, c.fast)
+		}
+	}
+}
+
+func mustJSON(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	mustOK(t, err)
+	return b
+}
+
+// TestValidateJSON agrees with Validate on every input of the nested fast
+// path's test, and on text that is not one object.
+func TestValidateJSON(t *testing.T) {
+	m := typedOrders(t)
+	for _, in := range []string{
+		`{"v":"2.0.0","id":1,"customer":{"first":"A","last":"B"},"items":[{"sku":"a","qty":1}],"amount_cents":1}`,
+		`{"id":1,"customer":{"first":"A","last":"B"},"items":[],"amount_cents":1}`,
+		`{"id":1,"customer":{"first":"A","last":"B"},"items":[{"sku":"a","qty":1,"x":1}],"amount_cents":1}`,
+		`{"id":1,"customer":{"first":"A"},"items":[],"amount_cents":1}`,
+		`{"id":1,"customer":null,"items":[],"amount_cents":1}`,
+		`{"id":"1","customer":{"first":"A","last":"B"},"items":[],"amount_cents":1}`,
+		`{"id":1.5,"customer":{"first":"A","last":"B"},"items":[],"amount_cents":1}`,
+		`{"id":1,"customer":{"First":"A","last":"B"},"items":[],"amount_cents":1}`,
+		`{"id":1,"customer":{"first":"A","last":"B"},"items":[],"amount_cents":1,"extra":true}`,
+	} {
+		got := m.ValidateJSON([]byte(in), "Order", "2.0.0")
+		want := m.Validate(decoded(t, []byte(in)), "Order", "2.0.0")
+		if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+			t.Errorf("%s: ValidateJSON %v, Validate %v", in, got, want)
+		}
+	}
+	for _, in := range []string{`[1]`, `{"id":1} x`, "\xef\xbb\xbf{}", `{"id":"\xff"}`} {
+		if err := m.ValidateJSON([]byte(in), "Order", "2.0.0"); !errors.Is(err, core.ErrDecode) {
+			t.Errorf("%q: %v, want ErrDecode", in, err)
 		}
 	}
 }

@@ -114,7 +114,7 @@ type typedStep struct {
 	// not declare; encode writes a To as JSON.
 	decode func(b []byte, c JSONCodec, dst unsafe.Pointer) error
 	encode func(p unsafe.Pointer, prefix []byte, size int, c JSONCodec) ([]byte, error)
-	flat   bool // From holds no struct decoded field by field below its top
+	flat   bool // From holds no struct decoded field by field below its top: its top-level keys say whether an input fits
 
 	fromCodec, toCodec *structCodec
 
@@ -189,9 +189,8 @@ func newTypedStep[From, To any](m *Manager, model string, from Version, fn func(
 	initValuePool[From](&ts.in)
 	ts.flat = !hasNestedStruct(ts.from, true, map[reflect.Type]bool{})
 	ts.decode = func(b []byte, c JSONCodec, dst unsafe.Pointer) error {
-		// Only for a flat From (no nested record could hold an undeclared
-		// or lack a required field), whose top-level fields the caller
-		// checked; dst is a zeroed From.
+		// Only for an input that fits From at every level (the caller
+		// checked: declaredOnly, fitsObject); dst is a zeroed From.
 		if c != nil {
 			return c.Unmarshal(b, (*From)(dst))
 		}

@@ -1,9 +1,12 @@
 package core
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // problem is a validation failure: which field (dotted path) and why.
@@ -135,4 +138,28 @@ func (m *Manager) Validate(data Data, model, version string) error {
 		return fmt.Errorf("validate %q %s: %w", model, v, ErrInvalidData)
 	}
 	return m.registry().validate(model, v, data)
+}
+
+// ValidateJSON is [Manager.Validate] for a record given as JSON (one
+// object, [DecodeJSON]'s rules; anything else is a *[DecodeError]). When
+// the version is registered from a Go struct and the text fits it (no
+// field it does not declare, nested records included; the required ones;
+// no null where a field cannot hold one), it is checked by decoding it
+// into the struct, with no record built; otherwise as Validate does.
+func (m *Manager) ValidateJSON(b []byte, model, version string) error {
+	v, err := ParseVersion(version)
+	if err != nil {
+		return err
+	}
+	if mv, err := m.registry().modelVersion(model, v); err == nil && mv.goType != nil && mv.goType.Kind() == reflect.Struct {
+		if sc := m.codecs.structCodec(mv.goType); sc != nil && utf8.Valid(b) && sc.fitsObject(b, m.cfg.versionKey) &&
+			json.Unmarshal(b, reflect.New(mv.goType).Interface()) == nil {
+			return nil
+		}
+	}
+	d, err := DecodeJSON(b)
+	if err != nil {
+		return err
+	}
+	return m.registry().validate(model, v, d)
 }

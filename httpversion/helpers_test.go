@@ -60,6 +60,14 @@ var errRefused = errors.New("the step refused the record with secret s3cr3t")
 // Records carry "schema_version", which API bodies must not show.
 func newManager(t testing.TB) *core.Manager {
 	t.Helper()
+	m, err := buildManager()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func buildManager() (*core.Manager, error) {
 	m := core.NewManager(core.WithVersionKey("schema_version"))
 	err := errors.Join(
 		core.Register[addressV1](m, "Address", "1.0.0"),
@@ -89,10 +97,7 @@ func newManager(t testing.TB) *core.Manager {
 				Address: addressV1{Street: u.Address.Street, City: u.Address.City}}, nil
 		}),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
+	return m, err
 }
 
 var versions = []httpversion.Version{

@@ -13,7 +13,9 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/transmute-go/transmute/core"
 	"github.com/transmute-go/transmute/httpversion"
+	"github.com/transmute-go/transmute/transmutetest"
 )
 
 // TestRequestsMetric: transmute.api.requests counts each request by API
@@ -100,5 +102,34 @@ func TestWrapPanics(t *testing.T) {
 			}()
 			api.Wrap(route, http.NotFoundHandler())
 		}()
+	}
+}
+
+// TestRequestHooks: hooks a middleware puts in the request's ctx see the
+// migration up and the migration down of that request, paired.
+func TestRequestHooks(t *testing.T) {
+	api := newAPI(t, newManager(t))
+	rec := transmutetest.NewRecorder()
+	h := api.Wrap(httpversion.Route{Request: "User", Response: "User"}, http.HandlerFunc(userHandler))
+	withHooks := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(core.ContextWithHooks(r.Context(), rec)))
+	})
+	srv := httptest.NewServer(withHooks)
+	t.Cleanup(srv.Close)
+	r := do(t, srv, "POST", "/users/1", "2024-01-01", golden["2024-01-01"])
+	if r.status != 200 {
+		t.Fatalf("%+v", r)
+	}
+	var dirs []string
+	for _, c := range rec.Calls() {
+		if c.Method == "AfterMigrate" {
+			dirs = append(dirs, c.Event.From.String()+"→"+c.Event.To.String())
+		}
+	}
+	if strings.Join(dirs, " ") != "1.0.0→3.0.0 3.0.0→1.0.0" {
+		t.Fatalf("the request's hooks saw %v", dirs)
+	}
+	if err := rec.CheckPairing(); err != nil {
+		t.Fatal(err)
 	}
 }

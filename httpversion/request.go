@@ -72,11 +72,7 @@ func (a *API) invalid(err error) *problem {
 // at to is validated and returned as it is.
 func (a *API) migrate(ctx context.Context, body []byte, model string, from, to core.Version) ([]byte, error) {
 	if from == to { // validated only, and passed on as it came
-		d, err := core.DecodeJSON(body)
-		if err != nil {
-			return nil, err
-		}
-		return body, a.m.Validate(d, model, to.String())
+		return body, a.m.ValidateJSON(body, model, to.String())
 	}
 	vk := a.m.VersionKey()
 	had := vk == "" || hasMember(body, vk)

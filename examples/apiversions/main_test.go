@@ -17,9 +17,9 @@ func TestDemo(t *testing.T) {
 	}
 	s := out.String()
 	for _, want := range []string{
-		`got  201 {"address":{"city":"London","street":"12 St James's Sq"},"email":"ada@example.com","name":"Ada Lovelace","nickname":""}`,
-		`got  201 {"address":{"city":"Arlington","street":"1 Navy Way"},"email_address":"grace@example.com","first_name":"Grace","last_name":"Hopper","nickname":""}`,
-		`a 2024-01-01 client reads Alan, written at 2025-01-01: 200 {"address":{"city":"Milton Keynes","street":"Bletchley Park"},"email":"alan@example.com","name":"Alan Turing","nickname":""}`,
+		`got  201 {"name":"Ada Lovelace","email":"ada@example.com","nickname":"","address":{"street":"12 St James's Sq","city":"London"}}`,
+		`got  201 {"first_name":"Grace","last_name":"Hopper","email_address":"grace@example.com","nickname":"","address":{"street":"1 Navy Way","city":"Arlington"}}`,
+		`a 2024-01-01 client reads Alan, written at 2025-01-01: 200 {"name":"Alan Turing","email":"alan@example.com","nickname":"","address":{"street":"Bletchley Park","city":"Milton Keynes"}}`,
 		"### User 1.0.0 → 2.0.0\n\n- `name` is split into `first_name` and `last_name`",
 		"  2024-06-01 POST /users/{id}   ok       1",
 	} {

@@ -162,3 +162,32 @@ func isDelimiter(c byte) bool {
 	}
 	return false
 }
+
+// Elements calls fn with each element of the JSON array b, in order,
+// until fn returns false; it returns false when fn did, or when b is not
+// an array it reads with certainty.
+func Elements(b []byte, fn func(v []byte) bool) bool {
+	i := SkipSpace(b, 0)
+	if i >= len(b) || b[i] != '[' {
+		return false
+	}
+	i = SkipSpace(b, i+1)
+	if i < len(b) && b[i] == ']' {
+		return SkipSpace(b, i+1) == len(b)
+	}
+	for {
+		end := skipValue(b, i, 0)
+		if end < 0 || !fn(b[i:end]) {
+			return false
+		}
+		i = SkipSpace(b, end)
+		switch {
+		case i < len(b) && b[i] == ',':
+			i = SkipSpace(b, i+1)
+		case i < len(b) && b[i] == ']':
+			return SkipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
+}
