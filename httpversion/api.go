@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
@@ -30,6 +31,7 @@ type API struct {
 	byName   map[string]*apiVersion
 	newest   *apiVersion
 	requests metric.Int64Counter
+	attrs    sync.Map // countKey → metric.AddOption
 }
 
 // apiVersion is a Version with every model's version resolved.

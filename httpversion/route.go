@@ -98,13 +98,21 @@ func outcomeOf(status int) string {
 	return outcomeOK
 }
 
-// count adds a request to transmute.api.requests.
+// count adds a request to transmute.api.requests. The attribute sets are
+// built once per version, route and outcome.
 func (a *API) count(ctx context.Context, version, route, outcome string) {
-	a.requests.Add(ctx, 1, metric.WithAttributes(
-		attribute.String("api.version", version),
-		attribute.String("http.route", route),
-		attribute.String("outcome", outcome)))
+	key := countKey{version, route, outcome}
+	opt, ok := a.attrs.Load(key)
+	if !ok {
+		opt, _ = a.attrs.LoadOrStore(key, metric.WithAttributeSet(attribute.NewSet(
+			attribute.String("api.version", version),
+			attribute.String("http.route", route),
+			attribute.String("outcome", outcome))))
+	}
+	a.requests.Add(ctx, 1, opt.(metric.AddOption))
 }
+
+type countKey struct{ version, route, outcome string }
 
 // clientVersion is the request's API version: the header, else the
 // resolver's, else the default.
