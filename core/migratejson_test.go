@@ -387,3 +387,23 @@ func TestValidateJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeJSONValue returns the version's struct, decoded straight or
+// through the record, and the errors ValidateJSON gives.
+func TestDecodeJSONValue(t *testing.T) {
+	m := typedOrders(t)
+	for _, in := range []string{
+		`{"id":1,"customer":{"first":"A","last":"B"},"items":[{"sku":"a","qty":2}],"amount_cents":150}`,          // fits
+		`{"id":1,"customer":{"first":"A","last":"B"},"items":[{"sku":"a","qty":2}],"amount_cents":150,"x":true}`, // carried: valid, not in the struct
+	} {
+		v, err := m.DecodeJSONValue([]byte(in), "Order", "2.0.0")
+		mustOK(t, err)
+		o, ok := v.(*orderV2)
+		if !ok || o.ID != 1 || o.Customer.Last != "B" || len(o.Items) != 1 || o.Items[0].Qty != 2 || o.AmountCents != 150 {
+			t.Fatalf("%s: %#v", in, v)
+		}
+	}
+	if _, err := m.DecodeJSONValue([]byte(`{"id":1,"customer":{"first":"A"},"items":[],"amount_cents":1}`), "Order", "2.0.0"); !errors.Is(err, core.ErrValidation) {
+		t.Fatalf("a missing field: %v", err)
+	}
+}

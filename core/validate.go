@@ -147,19 +147,43 @@ func (m *Manager) Validate(data Data, model, version string) error {
 // no null where a field cannot hold one), it is checked by decoding it
 // into the struct, with no record built; otherwise as Validate does.
 func (m *Manager) ValidateJSON(b []byte, model, version string) error {
+	_, err := m.DecodeJSONValue(b, model, version)
+	return err
+}
+
+// DecodeJSONValue is [Manager.ValidateJSON] that keeps what it decoded: a
+// pointer to a new value of the Go struct registered for model at
+// version (a *UserV3, as any), or, for a version not registered from a
+// struct, the record (a [Data]). A text that does not fit the struct is
+// validated as a record, and decoded into the struct when it is valid.
+func (m *Manager) DecodeJSONValue(b []byte, model, version string) (any, error) {
 	v, err := ParseVersion(version)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if mv, err := m.registry().modelVersion(model, v); err == nil && mv.goType != nil && mv.goType.Kind() == reflect.Struct {
-		if sc := m.codecs.structCodec(mv.goType); sc != nil && utf8.Valid(b) && sc.fitsObject(b, m.cfg.versionKey) &&
-			json.Unmarshal(b, reflect.New(mv.goType).Interface()) == nil {
-			return nil
+	mv, err := m.registry().modelVersion(model, v)
+	typed := err == nil && mv.goType != nil && mv.goType.Kind() == reflect.Struct
+	if typed {
+		if sc := m.codecs.structCodec(mv.goType); sc != nil && utf8.Valid(b) && sc.fitsObject(b, m.cfg.versionKey) {
+			p := reflect.New(mv.goType)
+			if json.Unmarshal(b, p.Interface()) == nil {
+				return p.Interface(), nil
+			}
 		}
 	}
 	d, err := DecodeJSON(b)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return m.registry().validate(model, v, d)
+	if err := m.registry().validate(model, v, d); err != nil {
+		return nil, err
+	}
+	if !typed {
+		return d, nil
+	}
+	p := reflect.New(mv.goType)
+	if pr := m.codecs.of(mv.goType).dec(map[string]any(d), p.Elem(), false); pr != nil {
+		return nil, &ValidationError{Model: model, Version: v, Field: pr.field, Reason: pr.reason}
+	}
+	return p.Interface(), nil
 }

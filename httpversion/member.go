@@ -19,8 +19,9 @@ func hasMember(b []byte, key string) bool {
 	return false
 }
 
-// dropMember returns b without its top-level member key, in a new slice
-// (b itself when it has none, or cannot be read with certainty).
+// dropMember returns b without its top-level member key, removed in
+// place: b must be the caller's own (b itself when it has none, or cannot
+// be read with certainty).
 func dropMember(b []byte, key string) []byte {
 	var buf [32]jsonscan.Member
 	ms, ok := jsonscan.Members(b, buf[:0])
@@ -35,8 +36,7 @@ func dropMember(b []byte, key string) []byte {
 		if i == len(ms)-1 && i > 0 {
 			start = ms[i-1].ValEnd // the last: drop the comma before it
 		}
-		out := make([]byte, 0, len(b)-(end-start))
-		return append(append(out, b[:start]...), b[end:]...)
+		return append(b[:start], b[end:]...)
 	}
 	return b
 }

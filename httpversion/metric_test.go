@@ -78,7 +78,7 @@ func TestDecode(t *testing.T) {
 	req.Header.Set("API-Version", "2024-01-01")
 	req.Header.Set("Content-Type", "application/json")
 	h.ServeHTTP(httptest.NewRecorder(), req)
-	if got.FirstName != "Ada" || got.Address.Country != "unknown" || wrongErr == nil {
+	if got.FirstName != "Ada" || got.Address.Country != "unknown" || !errors.Is(wrongErr, core.ErrInvalidModel) {
 		t.Fatalf("Decode: %+v, wrong type: %v", got, wrongErr)
 	}
 	_, plainErr = httpversion.Decode[userV3](httptest.NewRequest("POST", "/", strings.NewReader(ada)))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -36,11 +37,17 @@ func (h *handler) upgrade(r *http.Request, v *apiVersion) (*http.Request, *probl
 		return r, &problem{Status: http.StatusBadRequest, Title: "The request body could not be read"}
 	}
 	from, to := v.models[model], h.api.newest.models[model]
-	out, err := h.api.migrate(r.Context(), body, model, from, to)
+	u := &upgraded{api: h.api, model: model, version: to, body: body}
+	if from == to { // validated, and passed on as it came; Decode gets what the check decoded
+		u.value, err = h.api.m.DecodeJSONValue(body, model, to.String())
+	} else {
+		u.body, err = h.api.migrate(r.Context(), body, model, from, to)
+	}
 	if err != nil {
 		return r, h.api.invalid(err)
 	}
-	r2 := r.WithContext(context.WithValue(r.Context(), bodyKey{}, &upgraded{api: h.api, model: model, version: to, body: out}))
+	out := u.body
+	r2 := r.WithContext(context.WithValue(r.Context(), bodyKey{}, u))
 	r2.Body = io.NopCloser(bytes.NewReader(out))
 	r2.ContentLength = int64(len(out))
 	if r.Header.Get("Content-Length") != "" {
@@ -68,12 +75,8 @@ func (a *API) invalid(err error) *problem {
 
 // migrate migrates one record from one version to another (validated),
 // keeping the version key out of the result when the record did not
-// carry it: an API body says its version in a header. A record already
-// at to is validated and returned as it is.
+// carry it: an API body says its version in a header.
 func (a *API) migrate(ctx context.Context, body []byte, model string, from, to core.Version) ([]byte, error) {
-	if from == to { // validated only, and passed on as it came
-		return body, a.m.ValidateJSON(body, model, to.String())
-	}
 	vk := a.m.VersionKey()
 	had := vk == "" || hasMember(body, vk)
 	out, err := a.m.MigrateJSON(ctx, body, model, from.String(), to.String())
@@ -99,12 +102,14 @@ func isJSON(contentType string, emptyOK bool) bool {
 // bodyKey is the context key of the upgraded body, for Decode.
 type bodyKey struct{}
 
-// upgraded is a request body the middleware migrated.
+// upgraded is a request body the middleware migrated or checked: its
+// text, and the newest struct when the check decoded it.
 type upgraded struct {
 	api     *API
 	model   string
 	version core.Version
 	body    []byte
+	value   any // a pointer to the version's Go struct, or nil
 }
 
 // ErrNotVersioned is the error of [Decode] for a request that did not
@@ -113,18 +118,26 @@ var ErrNotVersioned = errors.New("httpversion: the request has no body upgraded 
 
 // Decode returns the request's body, upgraded to the newest version, as a
 // T: the Go struct registered for the route's request model at that
-// version (another type is an error, as core.MigrateAs says). The request
-// must come through a route of [API.Wrap] with a Request model, and have
-// a body.
+// version (another type is an error matching core.ErrInvalidModel). The
+// request must come through a route of [API.Wrap] with a Request model,
+// and have a body. A body the middleware already decoded to check it (a
+// client at the newest version) is not decoded again.
 func Decode[T any](r *http.Request) (T, error) {
 	var zero T
 	u, _ := r.Context().Value(bodyKey{}).(*upgraded)
 	if u == nil {
 		return zero, ErrNotVersioned
 	}
-	d, err := core.DecodeJSON(u.body)
-	if err != nil {
-		return zero, err
+	v := u.value
+	if v == nil {
+		var err error
+		if v, err = u.api.m.DecodeJSONValue(u.body, u.model, u.version.String()); err != nil {
+			return zero, err
+		}
 	}
-	return core.MigrateAs[T](r.Context(), u.api.m, d, u.model, u.version.String(), u.version.String())
+	p, ok := v.(*T)
+	if !ok {
+		return zero, fmt.Errorf("httpversion: Decode: %w: %s %s is a %T, not a %T", core.ErrInvalidModel, u.model, u.version, v, p)
+	}
+	return *p, nil
 }

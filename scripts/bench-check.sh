@@ -44,10 +44,12 @@ check otelhook . BenchmarkRatioP4 x-base 1.3 "P4 otelhook unsampled, SDK meter /
 check . ./core BenchmarkRatioT1 x-direct 2.0 "T1 Convert[V1, V3] typed, no hooks / the two functions by hand"
 check . ./core BenchmarkRatioT2 x-byhand 1.2 "T2 MigrateJSON typed / Unmarshal, the functions, Marshal by hand"
 info metricshook . BenchmarkRatioT3 x-maps "T3 MigrateJSON with metricshook: typed / map steps"
-check httpversion . BenchmarkRatioH1 x-bare 1.15 "H1 httpversion, a client at the newest / no versioning (in process)"
-check httpversion . BenchmarkRatioH2 x-inline 1.3 "H2 httpversion, a client two versions back / inline migrations"
-info httpversion . BenchmarkRatioH1HTTP x-bare "H1 over a loopback connection"
-info httpversion . BenchmarkRatioH2HTTP x-inline "H2 over a loopback connection"
+# H1, H2: per request, a real client and server on loopback; in process
+# (ServeHTTP on a recorder, nothing else in the way) reported beside.
+check httpversion . BenchmarkRatioH1HTTP x-bare 1.15 "H1 httpversion, a client at the newest / no versioning"
+check httpversion . BenchmarkRatioH2HTTP x-inline 1.3 "H2 httpversion, a client two versions back / inline migrations"
+info httpversion . BenchmarkRatioH1 x-bare "H1 in process"
+info httpversion . BenchmarkRatioH2 x-inline "H2 in process"
 # PG1: a round (a backfill of 50,000 rows, the loop by hand and the SQL
 # UPDATE, each on a fresh table) is several seconds: one round per run.
 export PGMIGRATE_BENCH_ROWS=${PGMIGRATE_BENCH_ROWS:-50000}
