@@ -3,6 +3,8 @@ package core
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"strconv"
 	"unsafe"
@@ -128,7 +130,7 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jso
 	if pl == nil || !pl.allTyped {
 		return nil, false, nil
 	}
-	first, last := pl.steps[0].typed, pl.steps[len(pl.steps)-1].typed
+	first := pl.steps[0].typed
 	if first.flat && !m.declaredOnly(in, members, first) || !first.flat && !first.fromCodec.fitsObject(in, m.cfg.versionKey) {
 		// encoding/json would drop or zero what the record path refuses:
 		// the record path says why.
@@ -148,23 +150,108 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jso
 		}
 		return nil, false, nil
 	}
+	b, err := m.typedJSON(ctx, hs, pl, model, src, len(in)+64, codec, func() {
+		if pooled {
+			first.in.put(src)
+		}
+	})
+	return b, true, err
+}
+
+// typedJSON runs the typed steps of pl from the struct at src and encodes
+// the result, with the hooks hs; release is called once src is no longer
+// read.
+func (m *Manager) typedJSON(ctx context.Context, hs *hookSet, pl *plan, model string, src unsafe.Pointer, size int, codec JSONCodec, release func()) ([]byte, error) {
+	last := pl.steps[len(pl.steps)-1].typed
+	var b []byte
+	err := m.typedRun(ctx, hs, pl, model, src, release, func(res unsafe.Pointer) error {
+		var err error
+		if b, err = last.encode(res, m.stampPrefix(pl), size, codec); err != nil {
+			return &MigrationError{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Reason: "cannot encode the result", Err: ErrInvalidData}
+		}
+		return nil
+	})
+	return b, err
+}
+
+// typedRun runs the typed steps of pl from the struct at src, with the
+// hooks hs, and hands the result to finish before its buffer goes back;
+// release is called once src is no longer read.
+func (m *Manager) typedRun(ctx context.Context, hs *hookSet, pl *plan, model string, src unsafe.Pointer, release func(), finish func(res unsafe.Pointer) error) error {
 	var res unsafe.Pointer
 	var holder *typedStep // the step whose buffer holds the result; nil: a value a hook may keep
-	if pooled {
+	var err error
+	if hs.Len() == 0 {
 		res, holder, err = midSteps(ctx, nil, model, pl.steps, 0, src, nil, false)
-		first.in.put(src)
 	} else {
 		res, err = m.observedPointers(ctx, hs, model, pl, src)
 	}
+	release()
 	if err != nil {
-		return nil, true, err
+		return err
 	}
-	b, err := last.encode(res, m.stampPrefix(pl), len(in)+64, codec)
+	err = finish(res)
 	holder.release(res)
-	if err != nil {
-		return nil, true, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot encode the result", Err: ErrInvalidData}
+	return err
+}
+
+// MigrateStructJSON is [Manager.MigrateJSON] for a record given as a
+// pointer to the Go struct registered for model at from: the result as
+// JSON, with the same hooks, errors and guarantees, to may be [Latest].
+// When every step of the path is typed, the functions are called on the
+// struct, which is not encoded first nor modified; otherwise it is encoded
+// and migrated as MigrateJSON does. A value that is not a non-nil pointer
+// to that struct is an error matching [ErrInvalidModel].
+func (m *Manager) MigrateStructJSON(ctx context.Context, v any, model, from, to string) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return b, true, nil
+	pl, fv, tv, rv, err := m.structPlan(v, model, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if pl != nil {
+		return m.typedJSON(ctx, m.hookSet(ctx), pl, model, rv.UnsafePointer(), 512, nil, func() {})
+	}
+	return m.structJSON(ctx, v, model, fv, tv)
+}
+
+// structPlan checks that v is a pointer to the Go struct of model at from
+// and returns the plan to to when every step of it is typed (nil
+// otherwise, or when from is to).
+func (m *Manager) structPlan(v any, model, from, to string) (*plan, Version, Version, reflect.Value, error) {
+	rv := reflect.ValueOf(v)
+	fv, err := ParseVersion(from)
+	if err != nil {
+		return nil, fv, fv, rv, err
+	}
+	tv, err := m.ResolveVersion(model, to)
+	if err != nil {
+		return nil, fv, tv, rv, err
+	}
+	reg := m.registry()
+	mv, err := reg.modelVersion(model, fv)
+	if err != nil {
+		return nil, fv, tv, rv, err
+	}
+	if mv.goType == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Elem() != mv.goType {
+		return nil, fv, tv, rv, fmt.Errorf("migrate %q %s: %w: a %T is not a pointer to the Go struct registered for the version", model, fv, ErrInvalidModel, v)
+	}
+	if mr := reg.models[model]; fv != tv && mr != nil {
+		if pl := mr.lookup(fv, tv); pl != nil && pl.allTyped {
+			return pl, fv, tv, rv, nil
+		}
+	}
+	return nil, fv, tv, rv, nil
+}
+
+// structJSON migrates a struct through its JSON, the record path.
+func (m *Manager) structJSON(ctx context.Context, v any, model string, fv, tv Version) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot encode the record", Err: ErrInvalidData}
+	}
+	return m.migrateJSON(ctx, b, model, fv, tv, false, true, nil)
 }
 
 // stampPrefix returns the start of an encoded result that sets the

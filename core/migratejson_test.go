@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -405,5 +406,37 @@ func TestDecodeJSONValue(t *testing.T) {
 	}
 	if _, err := m.DecodeJSONValue([]byte(`{"id":1,"customer":{"first":"A"},"items":[],"amount_cents":1}`), "Order", "2.0.0"); !errors.Is(err, core.ErrValidation) {
 		t.Fatalf("a missing field: %v", err)
+	}
+}
+
+// TestMigrateStructJSON gives what MigrateJSON gives for the struct's
+// JSON, on a typed path (no encode first, the struct untouched, the hooks
+// called) and on a mixed one; anything but a pointer to the version's
+// struct is refused.
+func TestMigrateStructJSON(t *testing.T) {
+	m := typedOrders(t)
+	ctx := context.Background()
+	in := orderV1{ID: 9007199254740993, Customer: "Ada Lovelace", Items: []item{{SKU: "a", Qty: 2}}, Amount: 12.5}
+	orig := fmt.Sprintf("%+v", in)
+	for _, to := range []string{"2.0.0", core.Latest, "1.0.0"} {
+		rec := transmutetest.NewRecorder()
+		got, err := m.MigrateStructJSON(core.ContextWithHooks(ctx, rec), &in, "Order", "1.0.0", to)
+		mustOK(t, err)
+		want, err := m.MigrateJSON(ctx, mustJSON(t, in), "Order", "1.0.0", to)
+		mustOK(t, err)
+		equal(t, decoded(t, got), decoded(t, want))
+		if to != "1.0.0" && len(rec.Calls()) == 0 {
+			t.Fatalf("to %s: the hooks saw nothing", to)
+		}
+		mustOK(t, rec.CheckPairing())
+	}
+	equal(t, fmt.Sprintf("%+v", in), orig)
+	for name, v := range map[string]any{"a value": in, "another type": &item{}, "nil": (*orderV1)(nil), "untyped nil": nil} {
+		if _, err := m.MigrateStructJSON(ctx, v, "Order", "1.0.0", "2.0.0"); !errors.Is(err, core.ErrInvalidModel) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := m.MigrateStructJSON(ctx, &in, "Nope", "1.0.0", "2.0.0"); !errors.Is(err, core.ErrModelNotFound) {
+		t.Errorf("an unknown model: %v", err)
 	}
 }

@@ -26,15 +26,15 @@ func userHandler(w http.ResponseWriter, r *http.Request) {
 
 // versionedHandler is userHandler as a handler behind the middleware
 // writes it: the body through Decode (the newest struct, which the
-// middleware may have decoded already).
+// middleware may have decoded already), the response through Write (the
+// struct, rendered at the client's version without a decode).
 func versionedHandler(w http.ResponseWriter, r *http.Request) {
 	u, err := httpversion.Decode[userV3](r)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(u)
+	_ = httpversion.Write(w, r, http.StatusOK, &u)
 }
 
 // inlineHandler is the same handler for a client at 2024-01-01 with the

@@ -2,6 +2,7 @@ package httpversion_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -132,4 +133,59 @@ func TestRequestHooks(t *testing.T) {
 	if err := rec.CheckPairing(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestWrite: a handler that hands its response struct to Write gets the
+// same bodies at every version as one that encodes it, a failed render
+// is the route's 500, and outside a single-record route Write encodes.
+func TestWrite(t *testing.T) {
+	m := newManager(t)
+	rec := transmutetest.NewRecorder()
+	m.AddHook(rec)
+	api := newAPI(t, m)
+	var u userV3
+	if err := json.Unmarshal([]byte(ada), &u); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /typed/{name}", api.Wrap(httpversion.Route{Response: "User"}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := u
+		v.LastName = r.PathValue("name")
+		if err := httpversion.Write(w, r, http.StatusCreated, v); err != nil && v.LastName != "refuse" {
+			t.Errorf("Write: %v", err)
+		}
+	})))
+	mux.Handle("GET /typedlist", api.Wrap(httpversion.Route{Response: "User", List: true}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = httpversion.Write(w, r, http.StatusOK, []userV3{u})
+	})))
+	mux.Handle("GET /plain", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = httpversion.Write(w, r, http.StatusAccepted, &u)
+	}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	for v, want := range golden {
+		r := do(t, srv, "GET", "/typed/Lovelace", v, "")
+		if r.status != http.StatusCreated || r.version != v || r.header.Get("Content-Length") != strconv.Itoa(len(r.body)) || strings.Contains(r.body, "schema_version") {
+			t.Fatalf("%s: %+v", v, r)
+		}
+		if v == "2025-01-01" {
+			want = ada
+		}
+		jsonEqual(t, v, r.body, want)
+		r = do(t, srv, "GET", "/typedlist", v, "")
+		jsonEqual(t, v+" list", r.body, "["+want+"]")
+	}
+	rec.Reset()
+	r := do(t, srv, "GET", "/typed/refuse", "2024-06-01", "")
+	if r.status != 500 || r.header.Get("Content-Type") != "application/problem+json" || strings.Contains(r.body, "Ada") {
+		t.Fatalf("a failed render: %+v", r)
+	}
+	if ms := rec.Methods(); len(ms) == 0 || ms[len(ms)-1] != "OnError" {
+		t.Fatalf("the hooks: %v", ms)
+	}
+	r = do(t, srv, "GET", "/plain", "", "")
+	if r.status != http.StatusAccepted {
+		t.Fatalf("plain: %+v", r)
+	}
+	jsonEqual(t, "plain", r.body, ada)
 }

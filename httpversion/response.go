@@ -48,6 +48,14 @@ type bufferWriter struct {
 	status      int
 	passing     bool
 	buf         bytes.Buffer
+
+	// For Write: the route, the API and the client's version; the body
+	// rendered from a struct, or whether that failed.
+	api     *API
+	route   *Route
+	version *apiVersion
+	final   []byte
+	failed  bool
 }
 
 func (w *bufferWriter) Header() http.Header { return w.w.Header() }
@@ -103,7 +111,13 @@ func (h *handler) downgrade(ctx context.Context, w *bufferWriter, v *apiVersion)
 		return true
 	}
 	model := h.route.Response
-	out, err := h.api.downgradeBody(ctx, h.route, w.buf.Bytes(), model, h.api.newest.models[model], v.models[model])
+	out, err := w.final, error(nil)
+	switch {
+	case w.failed:
+		err = errShape
+	case out == nil:
+		out, err = h.api.downgradeBody(ctx, h.route, w.buf.Bytes(), model, h.api.newest.models[model], v.models[model])
+	}
 	hdr := w.w.Header()
 	if err != nil {
 		hdr.Del("Content-Length")
