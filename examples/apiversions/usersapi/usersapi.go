@@ -118,7 +118,7 @@ func NewHandler(api *httpversion.API, tracer trace.Tracer) http.Handler {
 			s.users[r.PathValue("id")] = u
 			s.mu.Unlock()
 			span.End()
-			writeJSON(w, http.StatusCreated, u)
+			_ = httpversion.Write(w, r, http.StatusCreated, u) // rendered at the client's version from the struct
 		})))
 	mux.Handle("GET /users/{id}", api.Wrap(httpversion.Route{Response: "User"}, http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) {
@@ -129,7 +129,7 @@ func NewHandler(api *httpversion.API, tracer trace.Tracer) http.Handler {
 				writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such user"})
 				return
 			}
-			writeJSON(w, http.StatusOK, u)
+			_ = httpversion.Write(w, r, http.StatusOK, u)
 		})))
 	mux.Handle("GET /users", api.Wrap(httpversion.Route{Response: "User", Pointer: "/data"}, http.HandlerFunc(
 		func(w http.ResponseWriter, r *http.Request) {
