@@ -78,7 +78,7 @@ func (m *Manager) MigrateBatch(ctx context.Context, items []Data, model, from, t
 // matches [ErrDecode].
 func (m *Manager) MigrateBatchJSON(ctx context.Context, items [][]byte, model, from, to string, opts ...BatchOption) ([][]byte, error) {
 	return migrateBatch(ctx, m, items, model, from, to, opts, func(ctx context.Context, b []byte, fv, tv Version, cfg batchConfig) ([]byte, error) {
-		return m.migrateJSON(ctx, b, model, fv, tv, cfg.fromRecord, !cfg.noValidate, cfg.codec)
+		return m.migrateJSON(ctx, b, model, fv, tv, cfg.fromRecord, !cfg.noValidate, cfg.codec, nil)
 	})
 }
 

@@ -26,9 +26,28 @@ import (
 // the data, provided that the input fits the struct at every level: every
 // field, nested records' included, declared by its struct (or the
 // version key, at the top), the required ones there and none that cannot
-// be null null; otherwise the record path runs, which carries or refuses
+// be null is; otherwise the record path runs, which carries or refuses
 // such fields as [RegisterTyped] says.
 func (m *Manager) MigrateJSON(ctx context.Context, in []byte, model, from, to string) ([]byte, error) {
+	return m.migrateJSONTo(ctx, in, model, from, to, nil)
+}
+
+// MigrateJSONValue is [Manager.MigrateJSON] that also returns the result
+// as the Go struct of the target version (a pointer to a new value, as
+// any) when the typed path built it; nil when the record path ran (then
+// decode the JSON). For a caller that would decode the result again.
+func (m *Manager) MigrateJSONValue(ctx context.Context, in []byte, model, from, to string) ([]byte, any, error) {
+	var v any
+	out, err := m.migrateJSONTo(ctx, in, model, from, to, &v)
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, v, nil
+}
+
+// migrateJSONTo is MigrateJSON with its versions as given, keeping the
+// typed result in keep if not nil.
+func (m *Manager) migrateJSONTo(ctx context.Context, in []byte, model, from, to string, keep *any) ([]byte, error) {
 	tv, err := m.ResolveVersion(model, to)
 	if err != nil {
 		return nil, err
@@ -39,13 +58,13 @@ func (m *Manager) MigrateJSON(ctx context.Context, in []byte, model, from, to st
 			return nil, err
 		}
 	}
-	return m.migrateJSON(ctx, in, model, fv, tv, from == "", true, nil)
+	return m.migrateJSON(ctx, in, model, fv, tv, from == "", true, nil, keep)
 }
 
 // migrateJSON migrates one JSON record from fv (with fromRecord, the
 // record's version, fv for a record that carries none) to tv, validated
 // or not; the structs of a typed path with codec (nil: encoding/json).
-func (m *Manager) migrateJSON(ctx context.Context, in []byte, model string, fv, tv Version, fromRecord, validate bool, codec JSONCodec) ([]byte, error) {
+func (m *Manager) migrateJSON(ctx context.Context, in []byte, model string, fv, tv Version, fromRecord, validate bool, codec JSONCodec, keep *any) ([]byte, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -58,7 +77,7 @@ func (m *Manager) migrateJSON(ctx context.Context, in []byte, model string, fv, 
 				from = v // zero for a version key the scan cannot read: the record path says why
 			}
 		}
-		if out, done, err := m.migrateJSONTyped(ctx, in, members, mr, model, from, tv, codec); done {
+		if out, done, err := m.migrateJSONTyped(ctx, in, members, mr, model, from, tv, codec, keep); done {
 			return out, err
 		}
 	}
@@ -122,7 +141,7 @@ func (m *Manager) migrateJSONRecord(ctx context.Context, in []byte, model string
 // struct to struct; done is false when it does not apply (the path is not
 // all typed, or the input has fields the first struct does not declare,
 // or does not decode into it), and the record path must run.
-func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jsonscan.Member, mr *modelReg, model string, fv, tv Version, codec JSONCodec) (out []byte, done bool, err error) {
+func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jsonscan.Member, mr *modelReg, model string, fv, tv Version, codec JSONCodec, keep *any) (out []byte, done bool, err error) {
 	if fv.IsZero() || fv == tv || mr == nil {
 		return nil, false, nil
 	}
@@ -150,7 +169,7 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jso
 		}
 		return nil, false, nil
 	}
-	b, err := m.typedJSON(ctx, hs, pl, model, src, len(in)+64, codec, func() {
+	b, err := m.typedJSON(ctx, hs, pl, model, src, len(in)+64, codec, keep, func() {
 		if pooled {
 			first.in.put(src)
 		}
@@ -159,12 +178,17 @@ func (m *Manager) migrateJSONTyped(ctx context.Context, in []byte, members []jso
 }
 
 // typedJSON runs the typed steps of pl from the struct at src and encodes
-// the result, with the hooks hs; release is called once src is no longer
-// read.
-func (m *Manager) typedJSON(ctx context.Context, hs *hookSet, pl *plan, model string, src unsafe.Pointer, size int, codec JSONCodec, release func()) ([]byte, error) {
+// the result, with the hooks hs, keeping a copy of it in keep if not nil;
+// release is called once src is no longer read.
+func (m *Manager) typedJSON(ctx context.Context, hs *hookSet, pl *plan, model string, src unsafe.Pointer, size int, codec JSONCodec, keep *any, release func()) ([]byte, error) {
 	last := pl.steps[len(pl.steps)-1].typed
 	var b []byte
 	err := m.typedRun(ctx, hs, pl, model, src, release, func(res unsafe.Pointer) error {
+		if keep != nil { // a copy of the result, for the caller
+			v := reflect.New(last.to)
+			v.Elem().Set(reflect.NewAt(last.to, res).Elem())
+			*keep = v.Interface()
+		}
 		var err error
 		if b, err = last.encode(res, m.stampPrefix(pl), size, codec); err != nil {
 			return &MigrationError{Model: model, From: pl.path[0], To: pl.path[len(pl.path)-1], Reason: "cannot encode the result", Err: ErrInvalidData}
@@ -211,7 +235,7 @@ func (m *Manager) MigrateStructJSON(ctx context.Context, v any, model, from, to 
 		return nil, err
 	}
 	if pl != nil {
-		return m.typedJSON(ctx, m.hookSet(ctx), pl, model, rv.UnsafePointer(), 512, nil, func() {})
+		return m.typedJSON(ctx, m.hookSet(ctx), pl, model, rv.UnsafePointer(), 512, nil, nil, func() {})
 	}
 	return m.structJSON(ctx, v, model, fv, tv)
 }
@@ -251,7 +275,7 @@ func (m *Manager) structJSON(ctx context.Context, v any, model string, fv, tv Ve
 	if err != nil {
 		return nil, &MigrationError{Model: model, From: fv, To: tv, Reason: "cannot encode the record", Err: ErrInvalidData}
 	}
-	return m.migrateJSON(ctx, b, model, fv, tv, false, true, nil)
+	return m.migrateJSON(ctx, b, model, fv, tv, false, true, nil, nil)
 }
 
 // stampPrefix returns the start of an encoded result that sets the

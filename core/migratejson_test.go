@@ -440,3 +440,35 @@ func TestMigrateStructJSON(t *testing.T) {
 		t.Errorf("an unknown model: %v", err)
 	}
 }
+
+// TestMigrateJSONValue returns the typed path's result as the target's
+// struct, equal to the JSON it returns; nil when the record path ran.
+func TestMigrateJSONValue(t *testing.T) {
+	m := typedOrders(t)
+	ctx := context.Background()
+	in := []byte(`{"v":"1.0.0","id":1,"customer":"Ada Lovelace","items":[{"sku":"a","qty":2}],"amount":1.5}`)
+	out, v, err := m.MigrateJSONValue(ctx, in, "Order", "", "2.0.0")
+	mustOK(t, err)
+	o, ok := v.(*orderV2)
+	if !ok || o.Customer.First != "Ada" || o.AmountCents != 150 || len(o.Items) != 1 {
+		t.Fatalf("%#v", v)
+	}
+	equal(t, decoded(t, dropVersion(t, out)), decoded(t, mustJSON(t, o)))
+	// An undeclared top-level field: the record path carries it; no struct.
+	out, v, err = m.MigrateJSONValue(ctx, []byte(`{"v":"1.0.0","id":1,"customer":"A B","items":[],"amount":1,"x":true}`), "Order", "", "2.0.0")
+	mustOK(t, err)
+	if v != nil || decoded(t, out)["x"] != true {
+		t.Fatalf("the record path: %v %s", v, out)
+	}
+	if _, _, err := m.MigrateJSONValue(ctx, []byte(`[1]`), "Order", "1.0.0", "2.0.0"); !errors.Is(err, core.ErrDecode) {
+		t.Fatalf("not an object: %v", err)
+	}
+}
+
+// dropVersion is b without its "v" key: a struct does not hold it.
+func dropVersion(t testing.TB, b []byte) []byte {
+	t.Helper()
+	d := decoded(t, b)
+	delete(d, "v")
+	return mustJSON(t, d)
+}

@@ -41,7 +41,7 @@ func (h *handler) upgrade(r *http.Request, v *apiVersion) (*http.Request, *probl
 	if from == to { // validated, and passed on as it came; Decode gets what the check decoded
 		u.value, err = h.api.m.DecodeJSONValue(body, model, to.String())
 	} else {
-		u.body, err = h.api.migrate(r.Context(), body, model, from, to)
+		u.body, u.value, err = h.api.migrateValue(r.Context(), body, model, from, to)
 	}
 	if err != nil {
 		return r, h.api.invalid(err)
@@ -84,6 +84,18 @@ func (a *API) migrate(ctx context.Context, body []byte, model string, from, to c
 		return out, err
 	}
 	return dropMember(out, vk), nil
+}
+
+// migrateValue is migrate that also returns the result as the target's
+// struct when the engine built one (for Decode), else nil.
+func (a *API) migrateValue(ctx context.Context, body []byte, model string, from, to core.Version) ([]byte, any, error) {
+	vk := a.m.VersionKey()
+	had := vk == "" || hasMember(body, vk)
+	out, v, err := a.m.MigrateJSONValue(ctx, body, model, from.String(), to.String())
+	if err != nil || had {
+		return out, v, err
+	}
+	return dropMember(out, vk), v, nil
 }
 
 // isJSON reports whether a Content-Type is JSON (application/json or a
