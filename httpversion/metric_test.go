@@ -149,6 +149,10 @@ func TestWrite(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /typed/{name}", api.Wrap(httpversion.Route{Response: "User"}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("name") == "missing" { // an error body: written as it is
+			_ = httpversion.Write(w, r, http.StatusNotFound, map[string]string{"error": "no such user"})
+			return
+		}
 		v := u
 		v.LastName = r.PathValue("name")
 		if err := httpversion.Write(w, r, http.StatusCreated, v); err != nil && v.LastName != "refuse" {
@@ -182,6 +186,10 @@ func TestWrite(t *testing.T) {
 	}
 	if ms := rec.Methods(); len(ms) == 0 || ms[len(ms)-1] != "OnError" {
 		t.Fatalf("the hooks: %v", ms)
+	}
+	r = do(t, srv, "GET", "/typed/missing", "2024-01-01", "")
+	if r.status != http.StatusNotFound || r.body != `{"error":"no such user"}` || r.header.Get("Content-Type") != "application/json" {
+		t.Fatalf("an error through Write: %+v", r)
 	}
 	r = do(t, srv, "GET", "/plain", "", "")
 	if r.status != http.StatusAccepted {

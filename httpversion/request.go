@@ -41,7 +41,7 @@ func (h *handler) upgrade(r *http.Request, v *apiVersion) (*http.Request, *probl
 	if from == to { // validated, and passed on as it came; Decode gets what the check decoded
 		u.value, err = h.api.m.DecodeJSONValue(body, model, to.String())
 	} else {
-		u.body, u.value, err = h.api.migrateValue(r.Context(), body, model, from, to)
+		u.body, u.value, err = h.api.migrate(r.Context(), body, model, from, to, true)
 	}
 	if err != nil {
 		return r, h.api.invalid(err)
@@ -75,23 +75,20 @@ func (a *API) invalid(err error) *problem {
 
 // migrate migrates one record from one version to another (validated),
 // keeping the version key out of the result when the record did not
-// carry it: an API body says its version in a header.
-func (a *API) migrate(ctx context.Context, body []byte, model string, from, to core.Version) ([]byte, error) {
+// carry it: an API body says its version in a header. With keep, it also
+// returns the result as the target's struct when the engine built one
+// (for Decode), else nil.
+func (a *API) migrate(ctx context.Context, body []byte, model string, from, to core.Version, keep bool) ([]byte, any, error) {
 	vk := a.m.VersionKey()
 	had := vk == "" || hasMember(body, vk)
-	out, err := a.m.MigrateJSON(ctx, body, model, from.String(), to.String())
-	if err != nil || had {
-		return out, err
+	var out []byte
+	var v any
+	var err error
+	if keep {
+		out, v, err = a.m.MigrateJSONValue(ctx, body, model, from.String(), to.String())
+	} else {
+		out, err = a.m.MigrateJSON(ctx, body, model, from.String(), to.String())
 	}
-	return dropMember(out, vk), nil
-}
-
-// migrateValue is migrate that also returns the result as the target's
-// struct when the engine built one (for Decode), else nil.
-func (a *API) migrateValue(ctx context.Context, body []byte, model string, from, to core.Version) ([]byte, any, error) {
-	vk := a.m.VersionKey()
-	had := vk == "" || hasMember(body, vk)
-	out, v, err := a.m.MigrateJSONValue(ctx, body, model, from.String(), to.String())
 	if err != nil || had {
 		return out, v, err
 	}

@@ -43,11 +43,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // than 2xx, unless WithErrorBodies; a Content-Type other than JSON; 204
 // and 304) passes through from its WriteHeader on, flushes included.
 type bufferWriter struct {
-	w           http.ResponseWriter
-	errorBodies bool
-	status      int
-	passing     bool
-	buf         bytes.Buffer
+	w       http.ResponseWriter
+	status  int
+	passing bool
+	buf     bytes.Buffer
 
 	// For Write: the route, the API and the client's version; the body
 	// rendered from a struct, or whether that failed.
@@ -69,7 +68,7 @@ func (w *bufferWriter) WriteHeader(code int) {
 	}
 	w.status = code
 	ok := code >= 200 && code < 300 && code != http.StatusNoContent
-	if code >= 400 && w.errorBodies {
+	if code >= 400 && w.api.cfg.errorBodies {
 		ok = true
 	}
 	if !ok || !isJSON(w.w.Header().Get("Content-Type"), true) {
@@ -146,7 +145,13 @@ func (a *API) downgradeBody(ctx context.Context, route Route, body []byte, model
 	if route.List {
 		return a.list(ctx, body, model, from, to)
 	}
-	return a.migrate(ctx, body, model, from, to)
+	return a.record(ctx, body, model, from, to)
+}
+
+// record migrates one record of a response.
+func (a *API) record(ctx context.Context, body []byte, model string, from, to core.Version) ([]byte, error) {
+	out, _, err := a.migrate(ctx, body, model, from, to, false)
+	return out, err
 }
 
 // list migrates each record of a JSON array.
@@ -157,7 +162,7 @@ func (a *API) list(ctx context.Context, body []byte, model string, from, to core
 	}
 	out := append(make([]byte, 0, len(body)+len(body)/8), '[')
 	for i, it := range items {
-		b, err := a.migrate(ctx, it, model, from, to)
+		b, err := a.record(ctx, it, model, from, to)
 		if err != nil {
 			return nil, err
 		}
@@ -176,7 +181,7 @@ func (a *API) atPointer(ctx context.Context, body []byte, tokens []string, model
 		if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '[' {
 			return a.list(ctx, b, model, from, to)
 		}
-		return a.migrate(ctx, body, model, from, to)
+		return a.record(ctx, body, model, from, to)
 	}
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(body, &env); err != nil || env == nil {

@@ -79,7 +79,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.api.count(r.Context(), v.name, r.Pattern, outcomeOf(sw.status))
 		return
 	}
-	bw := &bufferWriter{w: w, errorBodies: h.api.cfg.errorBodies, api: h.api, route: &h.route, version: v}
+	bw := &bufferWriter{w: w, api: h.api, route: &h.route, version: v}
 	h.next.ServeHTTP(bw, r)
 	outcome := outcomeOf(bw.status)
 	if !h.downgrade(r.Context(), bw, v) {

@@ -17,7 +17,7 @@ import (
 // failure to render is the route's 500, as for any body. The handler
 // should write nothing else.
 func Write(w http.ResponseWriter, r *http.Request, status int, v any) error {
-	if bw, ok := w.(*bufferWriter); ok && bw.route != nil && bw.route.Response != "" && !bw.route.List && bw.route.Pointer == "" && bw.status == 0 {
+	if bw, ok := w.(*bufferWriter); ok && bw.rendersStruct(status) {
 		return bw.writeStruct(r, status, v)
 	}
 	b, err := json.Marshal(v)
@@ -33,6 +33,15 @@ func Write(w http.ResponseWriter, r *http.Request, status int, v any) error {
 	return err
 }
 
+// rendersStruct reports whether a response of status written with Write
+// is rendered from the struct: a single-record route, nothing written
+// yet, and a status whose body the route would migrate (any other is
+// written as it is, as WriteHeader decides).
+func (w *bufferWriter) rendersStruct(status int) bool {
+	return !w.route.List && w.route.Pointer == "" && w.status == 0 &&
+		status >= 200 && status < 300 && status != http.StatusNoContent
+}
+
 // writeStruct renders a response struct at the client's version and
 // keeps it for the end of the handler.
 func (w *bufferWriter) writeStruct(r *http.Request, status int, v any) error {
@@ -43,17 +52,6 @@ func (w *bufferWriter) writeStruct(r *http.Request, status int, v any) error {
 	}
 	a, model := w.api, w.route.Response
 	w.status = status
-	if status < 200 || status >= 300 || status == http.StatusNoContent {
-		w.passing = true // as WriteHeader would: not rendered
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		w.w.Header().Set("Content-Type", "application/json")
-		w.w.WriteHeader(status)
-		_, err = w.w.Write(b)
-		return err
-	}
 	out, err := a.m.MigrateStructJSON(r.Context(), v, model, a.newest.models[model].String(), w.version.models[model].String())
 	if err != nil {
 		w.failed = true

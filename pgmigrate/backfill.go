@@ -83,6 +83,8 @@ type backfill struct {
 	start time.Time
 	left  int
 
+	batchOpts []core.BatchOption // each page's: the backfill's own, then WithBatchOptions'
+
 	mu       sync.Mutex // the cursor, the pass and the rows to leave out
 	cursor   *string    // the last key selected; nil: the start of a pass
 	passRows int        // rows selected in this pass
@@ -110,6 +112,7 @@ func newBackfill(ctx context.Context, pool *pgxpool.Pool, m *core.Manager, t Tab
 	}
 	b := &backfill{pool: pool, m: m, model: model, to: tv, cfg: cfg, start: time.Now(), excluded: []string{}} // not nil: pgx sends a nil slice as NULL
 	b.q = newQueries(sh, cfg)
+	b.batchOpts = append([]core.BatchOption{core.WithContinueOnError(), core.WithVersionFromRecord()}, cfg.batchOpts...)
 	if cfg.rejects != "" && !cfg.dryRun {
 		if err := createRejects(ctx, pool, b.q.rejectsTable); err != nil {
 			return nil, err
@@ -260,8 +263,7 @@ type pageResult struct {
 // rows that failed or need no change are left out of the rest of the run
 // before the page commits (until then their locks keep them out).
 func (b *backfill) migrate(ctx context.Context, keys []string, docs [][]byte) (pageResult, error) {
-	opts := append([]core.BatchOption{core.WithContinueOnError(), core.WithVersionFromRecord()}, b.cfg.batchOpts...)
-	out, err := b.m.MigrateBatchJSON(ctx, docs, b.model, "", b.to.String(), opts...)
+	out, err := b.m.MigrateBatchJSON(ctx, docs, b.model, "", b.to.String(), b.batchOpts...)
 	if cerr := context.Cause(ctx); cerr != nil {
 		return pageResult{}, cerr
 	}

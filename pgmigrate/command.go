@@ -58,6 +58,16 @@ func (f *tableFlags) bind(cmd *cobra.Command, key bool) {
 	}
 }
 
+// withPool connects, resolves the model, and runs fn with them.
+func (f *tableFlags) withPool(ctx context.Context, m *core.Manager, fn func(pool *pgxpool.Pool, model string) error) error {
+	pool, model, err := f.open(ctx, m)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return fn(pool, model)
+}
+
 // open connects, and resolves the model.
 func (f *tableFlags) open(ctx context.Context, m *core.Manager) (*pgxpool.Pool, string, error) {
 	model := f.model
@@ -82,15 +92,18 @@ func (f *tableFlags) open(ctx context.Context, m *core.Manager) (*pgxpool.Pool, 
 	return pool, model, nil
 }
 
+// backfillFlags are backfill's flags.
+type backfillFlags struct {
+	tableFlags
+	to      string
+	workers int
+	page    int
+	dryRun  bool
+	rejects string
+}
+
 func backfillCmd(m *core.Manager) *cobra.Command {
-	var (
-		f       tableFlags
-		to      string
-		workers int
-		page    int
-		dryRun  bool
-		rejects string
-	)
+	var f backfillFlags
 	cmd := &cobra.Command{
 		Use:   "backfill --table T --key K --column C [-m MODEL] [--to latest] [--workers N] [--page-size N] [--dry-run]",
 		Short: "Upgrade every row of a table to a version, in place, resumable, with any number of workers",
@@ -100,47 +113,48 @@ func backfillCmd(m *core.Manager) *cobra.Command {
 			"--rejects-table, recorded there.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pool, model, err := f.open(cmd.Context(), m)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			errOut := cmd.ErrOrStderr()
-			bar := newBar(errOut)
-			opts := []Option{WithWorkers(workers), WithPageSize(page), WithRejectsTable(rejects),
-				WithRejects(func(r Reject) {
-					bar.clear()
-					fmt.Fprintf(errOut, "row %s: %s: %s\n", r.Key, core.ErrorType(r.Err), core.ErrorMessage(r.Err, nil))
-				}),
-				WithProgress(bar.set)}
-			if dryRun {
-				opts = append(opts, WithDryRun())
-			}
-			stats, err := Backfill(cmd.Context(), pool, m, f.table, model, to, opts...)
-			bar.clear()
-			what := "migrated"
-			if dryRun {
-				what = "would migrate (dry run)"
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %d rows of %s to %s; %d failed, %d skipped; %d pages in %s\n",
-				what, stats.Migrated, model, to, stats.Failed, stats.Skipped, stats.Pages, stats.Elapsed.Round(time.Millisecond))
-			if err != nil {
-				return err
-			}
-			if stats.Failed > 0 {
-				return &RejectedError{Failed: stats.Failed}
-			}
-			return nil
+			return f.withPool(cmd.Context(), m, func(pool *pgxpool.Pool, model string) error {
+				return f.run(cmd, pool, m, model)
+			})
 		},
 	}
 	f.bind(cmd, true)
 	fl := cmd.Flags()
-	fl.StringVar(&to, "to", core.Latest, "the target version")
-	fl.IntVar(&workers, "workers", 1, "pages at once in this process")
-	fl.IntVar(&page, "page-size", defaultPageSize, "rows per page (one transaction)")
-	fl.BoolVar(&dryRun, "dry-run", false, "migrate and validate, write nothing")
-	fl.StringVar(&rejects, "rejects-table", "", "record the rows that fail in this table (created if absent)")
+	fl.StringVar(&f.to, "to", core.Latest, "the target version")
+	fl.IntVar(&f.workers, "workers", 1, "pages at once in this process")
+	fl.IntVar(&f.page, "page-size", defaultPageSize, "rows per page (one transaction)")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "migrate and validate, write nothing")
+	fl.StringVar(&f.rejects, "rejects-table", "", "record the rows that fail in this table (created if absent)")
 	return cmd
+}
+
+// run backfills, listing the failed rows and printing the summary line.
+func (f *backfillFlags) run(cmd *cobra.Command, pool *pgxpool.Pool, m *core.Manager, model string) error {
+	errOut := cmd.ErrOrStderr()
+	bar := newBar(errOut)
+	opts := []Option{WithWorkers(f.workers), WithPageSize(f.page), WithRejectsTable(f.rejects),
+		WithRejects(func(r Reject) {
+			bar.clear()
+			fmt.Fprintf(errOut, "row %s: %s: %s\n", r.Key, core.ErrorType(r.Err), core.ErrorMessage(r.Err, nil))
+		})}
+	if bar.pb != nil { // the estimate of rows left costs a scan: only for a bar
+		opts = append(opts, WithProgress(bar.set))
+	}
+	what := "migrated"
+	if f.dryRun {
+		opts, what = append(opts, WithDryRun()), "would migrate (dry run)"
+	}
+	stats, err := Backfill(cmd.Context(), pool, m, f.table, model, f.to, opts...)
+	bar.clear()
+	fmt.Fprintf(cmd.OutOrStdout(), "%s %d rows of %s to %s; %d failed, %d skipped; %d pages in %s\n",
+		what, stats.Migrated, model, f.to, stats.Failed, stats.Skipped, stats.Pages, stats.Elapsed.Round(time.Millisecond))
+	if err != nil {
+		return err
+	}
+	if stats.Failed > 0 {
+		return &RejectedError{Failed: stats.Failed}
+	}
+	return nil
 }
 
 func versionsCmd(m *core.Manager) *cobra.Command {
@@ -153,16 +167,13 @@ func versionsCmd(m *core.Manager) *cobra.Command {
 		Short: "Count the rows of each version, and the registered versions none holds",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			pool, model, err := f.open(cmd.Context(), m)
-			if err != nil {
-				return err
-			}
-			defer pool.Close()
-			c, err := Census(cmd.Context(), pool, m, f.table, model)
-			if err != nil {
-				return err
-			}
-			return printCensus(cmd.OutOrStdout(), c, asJSON)
+			return f.withPool(cmd.Context(), m, func(pool *pgxpool.Pool, model string) error {
+				c, err := Census(cmd.Context(), pool, m, f.table, model)
+				if err != nil {
+					return err
+				}
+				return printCensus(cmd.OutOrStdout(), c, asJSON)
+			})
 		},
 	}
 	f.bind(cmd, false)

@@ -118,39 +118,41 @@ func skip(n int) []any {
 // readRow decodes and migrates one row, writing it back when asked.
 func readRow[T any](ctx context.Context, q Querier, m *core.Manager, model string, cfg readConfig, r raw) (T, error) {
 	var zero T
-	fail := func(err error) (T, error) { return zero, &RowError{Row: r.row, Err: err} }
 	if r.doc == nil {
-		return fail(&core.DecodeError{Reason: "the document is NULL"})
+		return zero, &RowError{Row: r.row, Err: &core.DecodeError{Reason: "the document is NULL"}}
 	}
 	d, err := core.DecodeJSON(r.doc)
+	if err == nil && cfg.writeBack != nil {
+		d, err = repair(ctx, q, m, model, *cfg.writeBack, r, d)
+	}
+	var t T
+	if err == nil {
+		// The version read from the record, as MigrateTo reads it (a
+		// record without one fails there); a repaired one is at the
+		// latest, validated with no migration.
+		t, err = core.MigrateAs[T](ctx, m, d, model, "", core.Latest)
+	}
 	if err != nil {
-		return fail(err)
-	}
-	latest, err := m.ResolveVersion(model, core.Latest)
-	if err != nil {
-		return fail(err)
-	}
-	v, verr := m.VersionOf(d)
-	if cfg.writeBack == nil || verr != nil || v == latest {
-		// No write: the version read from the record, as MigrateTo reads
-		// it (a record without one fails there).
-		t, err := core.MigrateAs[T](ctx, m, d, model, "", core.Latest)
-		if err != nil {
-			return fail(err)
-		}
-		return t, nil
-	}
-	if d, err = m.MigrateTo(ctx, d, model, latest.String()); err != nil {
-		return fail(err)
-	}
-	if err := writeBack(ctx, q, *cfg.writeBack, r, d); err != nil {
-		return fail(err)
-	}
-	t, err := core.MigrateAs[T](ctx, m, d, model, latest.String(), latest.String())
-	if err != nil {
-		return fail(err)
+		return zero, &RowError{Row: r.row, Err: err}
 	}
 	return t, nil
+}
+
+// repair migrates a record read at an old version to the latest and
+// writes it back; a record at the latest, or without a readable version,
+// is returned as it is.
+func repair(ctx context.Context, q Querier, m *core.Manager, model string, t Table, r raw, d core.Data) (core.Data, error) {
+	latest, err := m.ResolveVersion(model, core.Latest)
+	if err != nil {
+		return nil, err
+	}
+	if v, err := m.VersionOf(d); err != nil || v == latest {
+		return d, nil
+	}
+	if d, err = m.MigrateTo(ctx, d, model, latest.String()); err != nil {
+		return nil, err
+	}
+	return d, writeBack(ctx, q, t, r, d)
 }
 
 // writeBack writes d over the row read as r, if the row still holds what

@@ -14,21 +14,16 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/transmute-go/transmute/core"
+	"github.com/transmute-go/transmute/examples/internal/usermodels"
 	"github.com/transmute-go/transmute/httpversion"
 )
 
-// AddressV1 is Address 1.0.0.
-type AddressV1 struct {
-	Street string `json:"street"`
-	City   string `json:"city"`
-}
-
-// AddressV2 is Address 2.0.0: a country.
-type AddressV2 struct {
-	Street  string `json:"street"`
-	City    string `json:"city"`
-	Country string `json:"country" default:"\"unknown\""`
-}
+// AddressV1 and AddressV2 are the examples' Address versions (the
+// second adds a country).
+type (
+	AddressV1 = usermodels.AddressV1
+	AddressV2 = usermodels.AddressV2
+)
 
 // UserV1 is User 1.0.0: the name in one field.
 type UserV1 struct {
